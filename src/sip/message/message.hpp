@@ -125,7 +125,8 @@ class Message {
   Message clone() const;
 
   // Equal in meaning: start line, headers in order (same id, or the same name case-insensitively for
-  // unknown headers; values equal after folding LWS), and body.
+  // unknown headers; values equal after folding LWS; Content-Length, which only frames the body, aside), and
+  // body.
   bool operator==(const Message& other) const;
 
  private:

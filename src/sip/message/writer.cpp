@@ -1,0 +1,79 @@
+#include "sip/message/writer.hpp"
+
+#include <charconv>
+
+namespace callgate::sip {
+namespace {
+
+bool isLws(char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; }
+
+// RFC 3261 §7.3.1: "a recipient MAY replace any linear white space with a single SP before interpreting
+// the field value or forwarding the message downstream". The canonical form does so everywhere.
+void appendCollapsed(std::string& out, std::string_view value) {
+  size_t i = 0;
+  while (i < value.size()) {
+    if (isLws(value[i])) {
+      while (i < value.size() && isLws(value[i])) ++i;
+      if (i < value.size()) out += ' ';
+      continue;
+    }
+    size_t j = i;
+    while (j < value.size() && !isLws(value[j])) ++j;
+    out.append(value.substr(i, j - i));
+    i = j;
+  }
+}
+
+void appendNumber(std::string& out, size_t n) {
+  char buf[24];
+  const auto res = std::to_chars(buf, buf + sizeof buf, n);
+  out.append(buf, res.ptr);
+}
+
+}  // namespace
+
+void writeMessage(const Message& message, std::string& out) {
+  out.reserve(out.size() + message.raw().size() + 64);
+  if (message.isRequest()) {
+    out.append(message.method());
+    out += ' ';
+    out.append(message.requestUri());
+    out += ' ';
+    out.append(message.version());
+  } else {
+    out.append(message.version());
+    out += ' ';
+    appendNumber(out, static_cast<size_t>(message.statusCode()));
+    out += ' ';
+    out.append(message.reason());
+  }
+  out.append("\r\n");
+  bool wroteLength = false;
+  for (const HeaderField& field : message.headers()) {
+    out.append(field.id == HeaderId::kOther ? field.name : canonicalHeaderName(field.id));
+    out.append(": ");
+    if (field.id == HeaderId::kContentLength) {
+      // Content-Length is framing: it always states the body actually written.
+      appendNumber(out, message.body().size());
+      wroteLength = true;
+    } else {
+      appendCollapsed(out, field.value);
+    }
+    out.append("\r\n");
+  }
+  if (!wroteLength) {
+    out.append("Content-Length: ");
+    appendNumber(out, message.body().size());
+    out.append("\r\n");
+  }
+  out.append("\r\n");
+  out.append(message.body());
+}
+
+std::string toString(const Message& message) {
+  std::string out;
+  writeMessage(message, out);
+  return out;
+}
+
+}  // namespace callgate::sip
