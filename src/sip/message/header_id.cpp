@@ -90,38 +90,60 @@ constexpr bool tableIsIndexed() {
 }
 static_assert(tableIsIndexed(), "kHeaders must be in HeaderId order");
 
-// Lookup on the hot path: a 2-level bucket by (length, first letter) would be faster still, but a linear
-// scan of the few entries that share the first letter is already well under the parse budget.
-struct Buckets {
-  // For each lower-case first letter, the ids of long names starting with it.
-  std::array<std::array<uint8_t, 16>, 26> ids{};
-  std::array<uint8_t, 26> counts{};
+// Lookup on the hot path: candidates indexed by (first letter, length), so a name is compared with at most
+// a couple of known names. Longer names than any known one share the last length slot.
+constexpr size_t kMaxLength = 24;
+constexpr size_t kSlotCandidates = 3;
+
+struct Index {
+  std::array<std::array<std::array<uint8_t, kSlotCandidates>, kMaxLength + 1>, 26> ids{};
   std::array<uint8_t, 26> compact{};  // compact letter -> id
+  bool overflow = false;
 };
 
-constexpr Buckets makeBuckets() {
-  Buckets b{};
+constexpr Index makeIndex() {
+  Index index{};
   for (size_t i = 1; i < kHeaders.size(); ++i) {
-    const char first = core::toLowerAscii(kHeaders[i].name[0]);
-    const auto slot = static_cast<size_t>(first - 'a');
-    b.ids[slot][b.counts[slot]++] = static_cast<uint8_t>(i);
-    if (kHeaders[i].compact != 0) b.compact[static_cast<size_t>(kHeaders[i].compact - 'a')] = static_cast<uint8_t>(i);
+    const auto letter = static_cast<size_t>(core::toLowerAscii(kHeaders[i].name[0]) - 'a');
+    const size_t length = kHeaders[i].name.size();
+    if (length > kMaxLength) {
+      index.overflow = true;
+      continue;
+    }
+    auto& slot = index.ids[letter][length];
+    size_t n = 0;
+    while (n < kSlotCandidates && slot[n] != 0) ++n;
+    if (n == kSlotCandidates) {
+      index.overflow = true;
+      continue;
+    }
+    slot[n] = static_cast<uint8_t>(i);
+    if (kHeaders[i].compact != 0) {
+      index.compact[static_cast<size_t>(kHeaders[i].compact - 'a')] = static_cast<uint8_t>(i);
+    }
   }
-  return b;
+  return index;
 }
-constexpr Buckets kBuckets = makeBuckets();
+constexpr Index kIndex = makeIndex();
+static_assert(!kIndex.overflow, "raise kMaxLength or kSlotCandidates");
 
 }  // namespace
 
 HeaderId headerIdFromName(std::string_view name) {
-  if (name.empty()) return HeaderId::kOther;
+  if (name.empty() || name.size() > kMaxLength) return HeaderId::kOther;
   const char first = core::toLowerAscii(name[0]);
   if (first < 'a' || first > 'z') return HeaderId::kOther;
-  const auto slot = static_cast<size_t>(first - 'a');
-  if (name.size() == 1) return static_cast<HeaderId>(kBuckets.compact[slot]);
-  for (uint8_t n = 0; n < kBuckets.counts[slot]; ++n) {
-    const HeaderInfo& info = kHeaders[kBuckets.ids[slot][n]];
-    if (core::iequals(info.name, name)) return info.id;
+  const auto letter = static_cast<size_t>(first - 'a');
+  if (name.size() == 1) return static_cast<HeaderId>(kIndex.compact[letter]);
+  const auto& candidates = kIndex.ids[letter][name.size()];
+  // Nearly every peer writes the canonical spelling: an exact compare settles most names at once.
+  for (uint8_t id : candidates) {
+    if (id == 0) break;
+    if (kHeaders[id].name == name) return kHeaders[id].id;
+  }
+  for (uint8_t id : candidates) {
+    if (id == 0) break;
+    if (core::iequals(kHeaders[id].name, name)) return kHeaders[id].id;
   }
   return HeaderId::kOther;
 }

@@ -1,5 +1,7 @@
 #include "sip/message/header_values.hpp"
 
+#include <array>
+
 #include "core/text.hpp"
 #include "sip/message/char_class.hpp"
 #include "sip/message/params.hpp"
@@ -64,26 +66,41 @@ core::Result<void> checkHeaderParams(std::string_view params, std::string_view h
 
 }  // namespace
 
+namespace {
+
+// The characters that can change how a list splits; every other character is skipped in one test.
+constexpr std::array<bool, 256> makeSplitSpecial() {
+  std::array<bool, 256> t{};
+  for (char c : std::string_view("\"<>(),")) t[static_cast<unsigned char>(c)] = true;
+  return t;
+}
+constexpr std::array<bool, 256> kSplitSpecial = makeSplitSpecial();
+
+}  // namespace
+
 std::optional<std::string_view> ListSplitter::next() {
   while (true) {
     rest_ = skipLws(rest_);
     while (!rest_.empty() && rest_.front() == ',') rest_ = skipLws(rest_.substr(1));
     if (rest_.empty()) return std::nullopt;
+    const size_t n = rest_.size();
     size_t i = 0;
     int angle = 0;
     int paren = 0;
-    while (i < rest_.size()) {
+    while (i < n) {
+      while (i < n && !kSplitSpecial[static_cast<unsigned char>(rest_[i])]) ++i;
+      if (i == n) break;
       const char c = rest_[i];
       if (c == '"') {
-        const size_t n = quotedStringLength(rest_.substr(i));
-        i += n == 0 ? rest_.size() - i : n;  // unterminated: the rest is one element, left for its parser
+        const size_t q = quotedStringLength(rest_.substr(i));
+        i += q == 0 ? n - i : q;  // unterminated: the rest is one element, left for its parser
         continue;
       }
+      if (c == ',' && angle == 0 && paren == 0) break;
       if (c == '<') ++angle;
       if (c == '>' && angle > 0) --angle;
       if (c == '(') ++paren;
       if (c == ')' && paren > 0) --paren;
-      if (c == ',' && angle == 0 && paren == 0) break;
       ++i;
     }
     const std::string_view item = core::trimLws(rest_.substr(0, i));

@@ -130,18 +130,27 @@ Message Message::response(int statusCode, std::string_view reason) {
   return m;
 }
 
+namespace {
+// A value given in code may hold CR or LF; marked folded, the writer turns each such run into one SP, so a
+// value can never end its header line and inject another.
+bool hasLineBreak(std::string_view value) { return value.find_first_of("\r\n") != std::string_view::npos; }
+}  // namespace
+
 void Message::addHeader(std::string_view name, std::string_view value) {
-  headers_.push_back(HeaderField{keep(name), keep(core::trimLws(value)), headerIdFromName(name)});
+  const std::string_view kept = keep(core::trimLws(value));
+  headers_.push_back(HeaderField{keep(name), kept, headerIdFromName(name), hasLineBreak(kept)});
 }
 
 void Message::addHeader(HeaderId id, std::string_view value) {
-  headers_.push_back(HeaderField{canonicalHeaderName(id), keep(core::trimLws(value)), id});
+  const std::string_view kept = keep(core::trimLws(value));
+  headers_.push_back(HeaderField{canonicalHeaderName(id), kept, id, hasLineBreak(kept)});
 }
 
 void Message::setHeader(HeaderId id, std::string_view value) {
   for (auto& field : headers_) {
     if (field.id == id) {
       field.value = keep(core::trimLws(value));
+      field.folded = hasLineBreak(field.value);
       return;
     }
   }

@@ -43,6 +43,7 @@ struct HeaderField {
   std::string_view name;   // as written (compact or long form)
   std::string_view value;  // LWS trimmed at both ends; inner folds kept as written
   HeaderId id = HeaderId::kOther;
+  bool folded = false;  // the value holds CR or LF (a folded line): the writer collapses it to one SP
 };
 
 // Header fields in wire order. Up to kInline fields live inside the object: parsing a typical message does

@@ -132,7 +132,9 @@ core::Result<void> MessageParser::parse(std::string_view data, Message& out, Fra
     }
     const size_t valueStart = i + 1;
     // Folded continuation lines belong to this header (RFC 3261 §7.3.1).
+    bool folded = false;
     while (eol + 2 < data.size() && core::isWsp(data[eol + 2])) {
+      folded = true;
       const size_t next = findLineEnd(data, eol + 2);
       if (next == kBareLf) return makeError("header line ends in LF without CR (RFC 3261 §7: lines end in CRLF)");
       if (next == std::string_view::npos) return makeError("message has no empty line after its headers");
@@ -146,7 +148,7 @@ core::Result<void> MessageParser::parse(std::string_view data, Message& out, Fra
       return makeError("message has more than " + std::to_string(limits_.maxHeaderFields) + " header fields");
     }
     const HeaderId id = headerIdFromName(name);
-    out.headers_.push_back(HeaderField{name, core::trimLws(data.substr(valueStart, eol - valueStart)), id});
+    out.headers_.push_back(HeaderField{name, core::trimLws(data.substr(valueStart, eol - valueStart)), id, folded});
     if (id == HeaderId::kContentLength && contentLengthIndex == std::string_view::npos) {
       contentLengthIndex = out.headers_.size() - 1;
     }

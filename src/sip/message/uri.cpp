@@ -82,6 +82,22 @@ core::Result<Uri> parseTelUri(Uri uri, std::string_view rest) {
   return uri;
 }
 
+// IPv4address = dec-octet "." dec-octet "." dec-octet "." dec-octet (RFC 3986 §3.2.2: no leading zeros).
+bool isIpv4Address(std::string_view s) {
+  for (int octet = 0; octet < 4; ++octet) {
+    size_t digits = 0;
+    unsigned value = 0;
+    while (digits < s.size() && digits < 4 && core::isDigit(s[digits])) value = value * 10 + (s[digits++] - '0');
+    if (digits == 0 || digits > 3 || value > 255 || (digits > 1 && s[0] == '0')) return false;
+    s.remove_prefix(digits);
+    if (octet < 3) {
+      if (s.empty() || s.front() != '.') return false;
+      s.remove_prefix(1);
+    }
+  }
+  return s.empty();
+}
+
 }  // namespace
 
 bool parseHostPort(std::string_view text, std::string_view& host, HostType& type, uint16_t& port, bool& hasPort) {
@@ -104,7 +120,16 @@ bool parseHostPort(std::string_view text, std::string_view& host, HostType& type
     if (inner.empty() || inner.size() >= buf.size()) return false;
     inner.copy(buf.data(), inner.size());
     std::array<unsigned char, 16> addr{};
-    if (inet_pton(AF_INET6, buf.data(), addr.data()) != 1) return false;
+    if (inet_pton(AF_INET6, buf.data(), addr.data()) != 1) {
+      // RFC 5118 §4.10: "an implementation must tolerate" the 3-colon form RFC 3261's ABNF let through
+      // ("2001:db8:::192.0.2.1"); read it as the 2-colon form it means.
+      const size_t triple = inner.find(":::");
+      if (triple == std::string_view::npos || inner.find(":::", triple + 1) != std::string_view::npos) return false;
+      std::array<char, 64> fixed{};
+      inner.substr(0, triple).copy(fixed.data(), triple);
+      inner.substr(triple + 1).copy(fixed.data() + triple, inner.size() - triple - 1);
+      if (inet_pton(AF_INET6, fixed.data(), addr.data()) != 1) return false;
+    }
     type = HostType::kIPv6;
   } else {
     const size_t colon = text.find(':');
@@ -124,11 +149,7 @@ bool parseHostPort(std::string_view text, std::string_view& host, HostType& type
     const size_t lastDot = labels.rfind('.');
     const std::string_view top = lastDot == std::string_view::npos ? labels : labels.substr(lastDot + 1);
     if (!top.empty() && core::isDigit(top.front())) {
-      std::array<char, 16> buf{};
-      std::array<unsigned char, 4> addr{};
-      if (host.size() >= buf.size()) return false;
-      host.copy(buf.data(), host.size());
-      if (inet_pton(AF_INET, buf.data(), addr.data()) != 1) return false;
+      if (!isIpv4Address(host)) return false;
       type = HostType::kIPv4;
     } else {
       size_t start = 0;
@@ -173,20 +194,28 @@ core::Result<Uri> parseUri(std::string_view text) {
     }
   }
   std::string_view rest = text.substr(colon + 1);
-  for (char c : rest) {
-    const auto u = static_cast<unsigned char>(c);
-    if (u <= 0x20 || u == 0x7f || c == '<' || c == '>' || c == '"') {
-      return makeError("URI has whitespace, a control character, '<', '>' or '\"': '" + core::printable(text) + "'");
+  // sip and sips parts are checked character by character against their grammar below; the other schemes
+  // only need to be free of what can never stand in a URI.
+  auto checkOpaque = [&]() -> core::Result<void> {
+    for (char c : rest) {
+      const auto u = static_cast<unsigned char>(c);
+      if (u <= 0x20 || u == 0x7f || c == '<' || c == '>' || c == '"') {
+        return makeError("URI has whitespace, a control character, '<', '>' or '\"': '" + core::printable(text) +
+                         "'");
+      }
     }
-  }
+    return {};
+  };
   if (core::iequals(uri.schemeText, "sip")) {
     uri.scheme = UriScheme::kSip;
   } else if (core::iequals(uri.schemeText, "sips")) {
     uri.scheme = UriScheme::kSips;
   } else if (core::iequals(uri.schemeText, "tel")) {
     uri.scheme = UriScheme::kTel;
+    if (auto ok = checkOpaque(); !ok) return ok.error();
     return parseTelUri(uri, rest);
   } else {
+    if (auto ok = checkOpaque(); !ok) return ok.error();
     if (rest.empty()) return makeError("URI has nothing after its scheme");
     uri.opaque = rest;
     return uri;
@@ -250,20 +279,30 @@ std::string unescape(std::string_view escaped) {
 
 namespace {
 
+// The value of the parameter whose unescaped name is `name` (RFC 3261 §19.1.4 compares escaped characters
+// as the characters themselves, names included).
+std::optional<std::string> findParamUnescaped(std::string_view params, std::string_view name) {
+  ParamIterator it(params);
+  while (auto p = it.next()) {
+    if (core::iequals(unescape(p->name), name)) return unescape(p->value);
+  }
+  return std::nullopt;
+}
+
 bool paramsEquivalent(std::string_view a, std::string_view b) {
   // RFC 3261 §19.1.4: user, ttl, method, maddr and transport must match when present in either URI; any
   // other parameter must match when present in both.
   static constexpr std::array<std::string_view, 5> kMustMatch{"user", "ttl", "method", "maddr", "transport"};
   for (std::string_view name : kMustMatch) {
-    const auto va = findParam(a, name);
-    const auto vb = findParam(b, name);
+    const auto va = findParamUnescaped(a, name);
+    const auto vb = findParamUnescaped(b, name);
     if (va.has_value() != vb.has_value()) return false;
-    if (va && !core::iequals(unescape(*va), unescape(*vb))) return false;
+    if (va && !core::iequals(*va, *vb)) return false;
   }
   ParamIterator it(a);
   while (auto p = it.next()) {
-    const auto other = findParam(b, p->name);
-    if (other && !core::iequals(unescape(p->value), unescape(*other))) return false;
+    const auto other = findParamUnescaped(b, unescape(p->name));
+    if (other && !core::iequals(unescape(p->value), *other)) return false;
   }
   return true;
 }

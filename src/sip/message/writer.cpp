@@ -8,20 +8,25 @@ namespace {
 bool isLws(char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; }
 
 // RFC 3261 §7.3.1: "a recipient MAY replace any linear white space with a single SP before interpreting
-// the field value or forwarding the message downstream". The canonical form does so everywhere.
-void appendCollapsed(std::string& out, std::string_view value) {
+// the field value or forwarding the message downstream". The canonical form replaces each run of LWS that
+// holds a line break (a fold) with one SP; values without one are copied as they are.
+void appendUnfolded(std::string& out, std::string_view value) {
+  const size_t n = value.size();
+  size_t runStart = 0;
   size_t i = 0;
-  while (i < value.size()) {
-    if (isLws(value[i])) {
-      while (i < value.size() && isLws(value[i])) ++i;
-      if (i < value.size()) out += ' ';
+  while (i < n) {
+    if (value[i] != '\r' && value[i] != '\n') {
+      ++i;
       continue;
     }
-    size_t j = i;
-    while (j < value.size() && !isLws(value[j])) ++j;
-    out.append(value.substr(i, j - i));
-    i = j;
+    size_t lwsStart = i;
+    while (lwsStart > runStart && isLws(value[lwsStart - 1])) --lwsStart;
+    out.append(value.data() + runStart, lwsStart - runStart);
+    while (i < n && isLws(value[i])) ++i;
+    if (i < n) out += ' ';
+    runStart = i;
   }
+  out.append(value.data() + runStart, n - runStart);
 }
 
 void appendNumber(std::string& out, size_t n) {
@@ -56,8 +61,10 @@ void writeMessage(const Message& message, std::string& out) {
       // Content-Length is framing: it always states the body actually written.
       appendNumber(out, message.body().size());
       wroteLength = true;
+    } else if (field.folded) {
+      appendUnfolded(out, field.value);
     } else {
-      appendCollapsed(out, field.value);
+      out.append(field.value);
     }
     out.append("\r\n");
   }

@@ -1,6 +1,7 @@
 // Writing SIP messages in canonical form: start line, headers in order under their canonical long names
-// (unknown names as received), values with folds collapsed to one SP, exactly one Content-Length that
-// matches the body, CRLF line ends. parse(write(m)) == m for every message with a correct Content-Length.
+// (unknown names as received), folded values unfolded (each LWS run holding a line break becomes one SP),
+// Content-Length stating the body actually written (added when missing), CRLF line ends.
+// parse(write(m)) == m for every message that parses, and write(parse(write(m))) == write(m).
 #pragma once
 
 #include <string>

@@ -27,7 +27,7 @@ TEST(Writer, CanonicalNamesFoldsAndContentLength) {
             "MESSAGE sip:a@b.com SIP/2.0\r\n"
             "Via: SIP/2.0/UDP h.example.com;branch=z9hG4bK1\r\n"
             "Subject: first second\r\n"
-            "x-unknown: As Is\r\n"
+            "x-unknown: As   Is\r\n"
             "Content-Length: 5\r\n"
             "\r\n"
             "hello");
