@@ -13,7 +13,7 @@ build_packages=(
 )
 # Real SIP peers: tools/capture records reference traffic from them; later suites run them.
 peer_packages=(
-  kamailio sip-tester baresip-core iproute2
+  kamailio sip-tester baresip-core iproute2 tshark
 )
 
 missing=()
