@@ -1,6 +1,7 @@
 #include "sip/message/header_values.hpp"
 
 #include <array>
+#include <cstring>
 
 #include "core/text.hpp"
 #include "sip/message/char_class.hpp"
@@ -84,6 +85,12 @@ std::optional<std::string_view> ListSplitter::next() {
     while (!rest_.empty() && rest_.front() == ',') rest_ = skipLws(rest_.substr(1));
     if (rest_.empty()) return std::nullopt;
     const size_t n = rest_.size();
+    // Most values hold one element: with no comma anywhere there is nothing to split.
+    if (std::memchr(rest_.data(), ',', n) == nullptr) {
+      const std::string_view item = core::trimLws(rest_);
+      rest_ = {};
+      return item;
+    }
     size_t i = 0;
     int angle = 0;
     int paren = 0;

@@ -27,21 +27,35 @@ bool allOf(std::string_view s, uint16_t classes) {
   return true;
 }
 
-// uri-parameters = *( ";" uri-parameter ); uri-parameter = pname [ "=" pvalue ] (RFC 3261 §19.1.1, §25.1)
+// uri-parameters = *( ";" uri-parameter ); uri-parameter = pname [ "=" pvalue ] (RFC 3261 §19.1.1, §25.1).
+// One pass: every name and value non-empty, every character a paramchar or a %HH escape.
 bool validUriParams(std::string_view params) {
   constexpr uint16_t kParamChar = chars::kAlnum | chars::kMark | chars::kParamUnreserved;
-  while (!params.empty()) {
-    params.remove_prefix(1);  // ';'
-    const size_t end = params.find(';');
-    const std::string_view item = params.substr(0, end);
-    params.remove_prefix(end == std::string_view::npos ? params.size() : end);
-    const size_t eq = item.find('=');
-    const std::string_view name = item.substr(0, eq);
-    if (name.empty() || !allOf(name, kParamChar)) return false;
-    if (eq != std::string_view::npos) {
-      const std::string_view value = item.substr(eq + 1);
-      if (value.empty() || !allOf(value, kParamChar)) return false;
+  const size_t n = params.size();
+  size_t i = 0;
+  while (i < n) {
+    ++i;  // ';'
+    size_t nameLength = 0;
+    size_t valueLength = 0;
+    bool inValue = false;
+    while (i < n && params[i] != ';') {
+      const char c = params[i];
+      if (c == '=' && !inValue) {
+        inValue = true;
+        ++i;
+        continue;
+      }
+      if (c == '%') {
+        if (i + 2 >= n || !core::isHexDigit(params[i + 1]) || !core::isHexDigit(params[i + 2])) return false;
+        i += 3;
+      } else if (chars::is(c, kParamChar)) {
+        ++i;
+      } else {
+        return false;
+      }
+      ++(inValue ? valueLength : nameLength);
     }
+    if (nameLength == 0 || (inValue && valueLength == 0)) return false;
   }
   return true;
 }
@@ -139,28 +153,30 @@ bool parseHostPort(std::string_view text, std::string_view& host, HostType& type
       hasPort = true;
     }
     if (host.empty()) return false;
-    for (char c : host) {
-      if (!chars::is(c, chars::kHostChar)) return false;
-    }
-    // hostname = *( domainlabel "." ) toplabel [ "." ]; toplabel starts with ALPHA, so a host whose last
-    // label is numeric must be an IPv4address.
+    // hostname = *( domainlabel "." ) toplabel [ "." ]; labels are alphanum with inner '-'; toplabel starts
+    // with ALPHA, so a host whose last label starts with a digit must be an IPv4address. One pass.
     std::string_view labels = host;
     if (labels.back() == '.') labels.remove_suffix(1);
-    const size_t lastDot = labels.rfind('.');
-    const std::string_view top = lastDot == std::string_view::npos ? labels : labels.substr(lastDot + 1);
-    if (!top.empty() && core::isDigit(top.front())) {
+    if (labels.empty()) return false;
+    char prev = '.';
+    char topFirst = labels[0];
+    for (char c : labels) {
+      if (c == '.') {
+        if (prev == '.' || prev == '-') return false;
+      } else if (c == '-') {
+        if (prev == '.') return false;
+      } else if (!core::isAlnum(c)) {
+        return false;
+      } else if (prev == '.') {
+        topFirst = c;
+      }
+      prev = c;
+    }
+    if (prev == '-') return false;
+    if (core::isDigit(topFirst)) {
       if (!isIpv4Address(host)) return false;
       type = HostType::kIPv4;
     } else {
-      size_t start = 0;
-      while (start <= labels.size()) {
-        const size_t dot = labels.find('.', start);
-        const std::string_view label =
-            labels.substr(start, dot == std::string_view::npos ? std::string_view::npos : dot - start);
-        if (label.empty() || label.front() == '-' || label.back() == '-') return false;
-        if (dot == std::string_view::npos) break;
-        start = dot + 1;
-      }
       type = HostType::kDomain;
     }
   }
@@ -244,9 +260,10 @@ core::Result<Uri> parseUri(std::string_view text) {
   }
 
   // hostport, then ;params, then ?headers. An IPv6 reference may hold ':' but not ';' or '?'.
-  const size_t hostEnd = rest.find_first_of(";?");
+  size_t hostEnd = 0;
+  while (hostEnd < rest.size() && rest[hostEnd] != ';' && rest[hostEnd] != '?') ++hostEnd;
   const std::string_view hostport = rest.substr(0, hostEnd);
-  rest.remove_prefix(hostEnd == std::string_view::npos ? rest.size() : hostEnd);
+  rest.remove_prefix(hostEnd);
   if (!parseHostPort(hostport, uri.host, uri.hostType, uri.port, uri.hasPort)) {
     return makeError("SIP URI host '" + core::printable(hostport) + "' is not a hostname, IPv4 address or [IPv6] (RFC 3261 §25.1 hostport)");
   }
