@@ -316,10 +316,21 @@ bool paramsEquivalent(std::string_view a, std::string_view b) {
     if (va.has_value() != vb.has_value()) return false;
     if (va && !core::iequals(*va, *vb)) return false;
   }
+  // A parameter repeated under one name (";x=1;x=2", which no grammar forbids) matches when any of the other
+  // URI's parameters of that name has its value: this keeps the relation reflexive and symmetric.
   ParamIterator it(a);
   while (auto p = it.next()) {
-    const auto other = findParamUnescaped(b, unescape(p->name));
-    if (other && !core::iequals(unescape(p->value), *other)) return false;
+    const std::string name = unescape(p->name);
+    const std::string value = unescape(p->value);
+    bool present = false;
+    bool matched = false;
+    ParamIterator other(b);
+    while (auto q = other.next()) {
+      if (!core::iequals(unescape(q->name), name)) continue;
+      present = true;
+      matched = matched || core::iequals(unescape(q->value), value);
+    }
+    if (present && !matched) return false;
   }
   return true;
 }

@@ -48,7 +48,10 @@ void writeMessage(const Message& message, std::string& out) {
   } else {
     out.append(message.version());
     out += ' ';
-    appendNumber(out, static_cast<size_t>(message.statusCode()));
+    // Status-Code = 3DIGIT (RFC 3261 §7.2): a parsed "002" (rejected later by validation) writes back as such.
+    const int code = message.statusCode();
+    if (code >= 0 && code < 100) out.append(code < 10 ? "00" : "0");
+    appendNumber(out, static_cast<size_t>(code < 0 ? 0 : code));
     out += ' ';
     out.append(message.reason());
   }

@@ -67,6 +67,14 @@ TEST(Writer, RoundTripIsAFixpoint) {
   EXPECT_EQ(toString(*reparsed), once);
 }
 
+TEST(Writer, StatusCodeKeepsThreeDigits) {
+  // Found by fuzz_sip_message: "002" parses (the range check is validation's) and must write back as such.
+  auto m = parseMessage("SIP/2.0 002 Odd\r\nContent-Length: 0\r\n\r\n");
+  ASSERT_TRUE(m);
+  EXPECT_EQ(toString(*m), "SIP/2.0 002 Odd\r\nContent-Length: 0\r\n\r\n");
+  EXPECT_TRUE(parseMessage(toString(*m)));
+}
+
 TEST(Message, EqualityComparesMeaning) {
   auto a = parseMessage("BYE sip:a@b.com SIP/2.0\r\nCall-ID: 1\r\nX-A: a  b\r\nContent-Length: 0\r\n\r\n");
   auto b = parseMessage("BYE sip:a@b.com SIP/2.0\r\ni: 1\r\nx-a: a\r\n b\r\n\r\n");
