@@ -4,7 +4,9 @@
 #pragma once
 
 #include <cstddef>
+#include <string>
 #include <string_view>
+#include <type_traits>
 
 #include "core/result.hpp"
 #include "sip/message/message.hpp"
@@ -31,6 +33,9 @@ class MessageParser {
 
   // Parses `data` into `out`, reusing its storage. On success `out` views `data`.
   core::Result<void> parse(std::string_view data, Message& out, Framing framing = Framing::kDatagram) const;
+  // A std::string temporary would die at the end of the statement while the message views it.
+  template <typename T, typename = std::enable_if_t<std::is_same_v<T, std::string>>>
+  core::Result<void> parse(T&& data, Message& out, Framing framing = Framing::kDatagram) const = delete;
 
  private:
   ParseLimits limits_;
@@ -38,5 +43,7 @@ class MessageParser {
 
 // Convenience: parse into a new Message (a view of `data`).
 core::Result<Message> parseMessage(std::string_view data, Framing framing = Framing::kDatagram);
+template <typename T, typename = std::enable_if_t<std::is_same_v<T, std::string>>>
+core::Result<Message> parseMessage(T&& data, Framing framing = Framing::kDatagram) = delete;  // see parse()
 
 }  // namespace callgate::sip

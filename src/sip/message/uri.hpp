@@ -11,6 +11,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <type_traits>
 
 #include "core/result.hpp"
 
@@ -20,7 +21,7 @@ enum class UriScheme : uint8_t { kSip, kSips, kTel, kOther };
 enum class HostType : uint8_t { kNone, kDomain, kIPv4, kIPv6 };
 
 struct Uri {
-  std::string_view text;        // the whole URI as written
+  std::string_view text;  // the whole URI as written
   UriScheme scheme = UriScheme::kOther;
   std::string_view schemeText;  // as written ("SIP", "sip", "im", ...)
   std::string_view user;        // sip/sips: before '@' (escaped form); tel: the number
@@ -36,7 +37,8 @@ struct Uri {
   std::string_view opaque;   // kOther: everything after "scheme:"
 
   bool isSip() const { return scheme == UriScheme::kSip || scheme == UriScheme::kSips; }
-  // A uri-parameter's value ("" for a flag such as lr), nullopt when absent. Names compare case-insensitively.
+  // A uri-parameter's value ("" for a flag such as lr), nullopt when absent. Names compare
+  // case-insensitively.
   std::optional<std::string_view> param(std::string_view name) const;
   // The host without IPv6 brackets.
   std::string_view hostAddress() const;
@@ -45,6 +47,9 @@ struct Uri {
 // Parses a URI. sip/sips/tel are parsed fully and checked against the RFC grammar; any other scheme
 // ("im:", "http:") is accepted as an absolute URI with an opaque part, as RFC 3261 §19.1 allows.
 core::Result<Uri> parseUri(std::string_view text);
+// A std::string temporary would die at the end of the statement while the Uri views it.
+template <typename T, typename = std::enable_if_t<std::is_same_v<T, std::string>>>
+core::Result<Uri> parseUri(T&& text) = delete;
 
 // Decodes %HH escapes. Invalid escapes are kept as written.
 std::string unescape(std::string_view escaped);

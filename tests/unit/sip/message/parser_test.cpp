@@ -93,12 +93,15 @@ TEST(Parser, ReasonPhraseMayBeEmptyOrHoldAnything) {
 
 TEST(Parser, DatagramContentLengthSemantics) {
   const std::string head = "MESSAGE sip:a@b.com SIP/2.0\r\nContent-Length: 5\r\n\r\n";
-  auto extra = parseMessage(head + "hello EXTRA");
+  const std::string withExtra = head + "hello EXTRA";  // the message views this buffer
+  auto extra = parseMessage(withExtra);
   ASSERT_TRUE(extra);
   EXPECT_EQ(extra->body(), "hello");  // RFC 3261 §18.3: octets past Content-Length are discarded
-  auto shortBody = parseMessage(head + "hel");
+  const std::string truncated = head + "hel";
+  auto shortBody = parseMessage(truncated);
   ASSERT_FALSE(shortBody);
-  EXPECT_NE(shortBody.error().message.find("Content-Length 5 is larger than the 3 body bytes"), std::string::npos);
+  EXPECT_NE(shortBody.error().message.find("Content-Length 5 is larger than the 3 body bytes"),
+            std::string::npos);
   auto noLength = parseMessage("MESSAGE sip:a@b.com SIP/2.0\r\nTo: <sip:a@b.com>\r\n\r\nwhole rest");
   ASSERT_TRUE(noLength);
   EXPECT_EQ(noLength->body(), "whole rest");
@@ -150,8 +153,7 @@ INSTANTIATE_TEST_SUITE_P(
         BadCase{"INVITE sip:a@b.com HTTP/1.1\r\n\r\n", "malformed SIP-Version"},
         BadCase{"IN<VITE sip:a@b.com SIP/2.0\r\n\r\n", "not a token"},
         BadCase{"SIP/2.0 4294967301 Big\r\n\r\n", "three digits"},
-        BadCase{"SIP/2.0 20 OK\r\n\r\n", "three digits"},
-        BadCase{"SIP/2.0\r\n\r\n", "no status code"},
+        BadCase{"SIP/2.0 20 OK\r\n\r\n", "three digits"}, BadCase{"SIP/2.0\r\n\r\n", "no status code"},
         BadCase{"OPTIONS sip:a@b.com SIP/2.0\r\n continued\r\n\r\n", "folded line comes before any header"},
         BadCase{"OPTIONS sip:a@b.com SIP/2.0\r\nNoColonHere\r\n\r\n", "is not 'name: value'"},
         BadCase{"OPTIONS sip:a@b.com SIP/2.0\r\nBad Name: x\r\n\r\n", "is not 'name: value'"},
@@ -172,7 +174,8 @@ TEST(Parser, EnforcesLimits) {
 
   limits = ParseLimits{};
   limits.maxMessageBytes = 32;
-  auto tooBig = MessageParser(limits).parse(std::string(64, 'A'), m);
+  const std::string big(64, 'A');
+  auto tooBig = MessageParser(limits).parse(big, m);
   ASSERT_FALSE(tooBig);
   EXPECT_EQ(tooBig.error().code, 513);
 }
