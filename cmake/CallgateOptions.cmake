@@ -1,8 +1,10 @@
-# Warnings, sanitizers and fuzzing instrumentation shared by every target.
+# Warnings, sanitizers and fuzzing instrumentation shared by every target. (No -Wnull-dereference: with g++ 12 at
+# -O2 it fires inside libstdc++ code inlined from system headers such as CLI11's; UBSan checks null
+# dereferences for real in the sanitizer build.)
 add_library(callgate_options INTERFACE)
 target_compile_options(callgate_options INTERFACE -Wall -Wextra -Wpedantic -Wshadow -Wnon-virtual-dtor
                                                   -Wold-style-cast -Wcast-align -Wunused -Woverloaded-virtual
-                                                  -Wnull-dereference -Wformat=2 -Wimplicit-fallthrough)
+                                                  -Wformat=2 -Wimplicit-fallthrough)
 if(CALLGATE_WERROR)
   target_compile_options(callgate_options INTERFACE -Werror)
 endif()
