@@ -12,23 +12,13 @@ namespace {
 
 using core::makeError;
 
-constexpr bool isLws(char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; }
+constexpr bool isLws(char c) {
+  return c == ' ' || c == '\t' || c == '\r' || c == '\n';
+}
 
 std::string_view skipLws(std::string_view s) {
   while (!s.empty() && isLws(s.front())) s.remove_prefix(1);
   return s;
-}
-
-// Length of a quoted-string at s[0] == '"' including both quotes, or 0 when it is not terminated.
-size_t quotedStringLength(std::string_view s) {
-  for (size_t i = 1; i < s.size(); ++i) {
-    if (s[i] == '\\') {
-      ++i;
-    } else if (s[i] == '"') {
-      return i + 1;
-    }
-  }
-  return 0;
 }
 
 // Checks header parameters: *( SEMI generic-param ), generic-param = token [ EQUAL gen-value ],
@@ -49,15 +39,18 @@ core::Result<void> checkHeaderParams(std::string_view params, std::string_view h
       rest = skipLws(rest.substr(1));
       if (!rest.empty() && rest.front() == '"') {
         n = quotedStringLength(rest);
-        if (n == 0) return makeError(std::string(header) + " has a parameter with an unterminated quoted string");
+        if (n == 0)
+          return makeError(std::string(header) + " has a parameter with an unterminated quoted string");
       } else if (!rest.empty() && rest.front() == '[') {
         n = rest.find(']');
-        if (n == std::string_view::npos) return makeError(std::string(header) + " has an unterminated [IPv6] value");
+        if (n == std::string_view::npos)
+          return makeError(std::string(header) + " has an unterminated [IPv6] value");
         ++n;
       } else {
         n = 0;
         while (n < rest.size() && (chars::isTokenChar(rest[n]) || rest[n] == ':')) ++n;
-        if (n == 0) return makeError(std::string(header) + " has a parameter with an empty or non-token value");
+        if (n == 0)
+          return makeError(std::string(header) + " has a parameter with an empty or non-token value");
       }
       rest = skipLws(rest.substr(n));
     }
@@ -116,7 +109,9 @@ std::optional<std::string_view> ListSplitter::next() {
   }
 }
 
-std::optional<std::string_view> NameAddr::param(std::string_view name) const { return findParam(params, name); }
+std::optional<std::string_view> NameAddr::param(std::string_view name) const {
+  return findParam(params, name);
+}
 
 core::Result<NameAddr> parseNameAddr(std::string_view value) {
   NameAddr out;
@@ -125,7 +120,8 @@ core::Result<NameAddr> parseNameAddr(std::string_view value) {
 
   if (rest.front() == '"') {
     const size_t n = quotedStringLength(rest);
-    if (n == 0) return makeError("display name has an unterminated quoted string (RFC 3261 §25.1 quoted-string)");
+    if (n == 0)
+      return makeError("display name has an unterminated quoted string (RFC 3261 §25.1 quoted-string)");
     out.displayName = rest.substr(0, n);
     rest = skipLws(rest.substr(n));
     if (rest.empty() || rest.front() != '<') {
@@ -181,7 +177,9 @@ core::Result<ContactValue> parseContact(std::string_view value) {
   return out;
 }
 
-std::optional<std::string_view> Via::param(std::string_view name) const { return findParam(params, name); }
+std::optional<std::string_view> Via::param(std::string_view name) const {
+  return findParam(params, name);
+}
 
 core::Result<Via> parseVia(std::string_view value) {
   Via via;
@@ -227,7 +225,8 @@ core::Result<Via> parseVia(std::string_view value) {
   uint16_t ignoredPort = 0;
   bool portInHost = false;
   if (!parseHostPort(hostport, via.host, via.hostType, ignoredPort, portInHost) || portInHost) {
-    return makeError("Via sent-by host '" + core::printable(hostport) + "' is not a valid host (RFC 3261 §20.42)");
+    return makeError("Via sent-by host '" + core::printable(hostport) +
+                     "' is not a valid host (RFC 3261 §20.42)");
   }
   via.params = core::trimLws(rest);
   if (auto ok = checkHeaderParams(via.params, "Via"); !ok) return ok.error();
@@ -259,17 +258,19 @@ core::Result<CSeq> parseCSeq(std::string_view value) {
   const auto number = core::parseUnsigned(rest.substr(0, digits), 0xffffffffULL);
   if (!number) return makeError("CSeq number is not a 32-bit unsigned integer (RFC 3261 §8.1.1.5)");
   rest = rest.substr(digits);
-  if (rest.empty() || !isLws(rest.front())) return makeError("CSeq needs a method after its number (RFC 3261 §20.16)");
+  if (rest.empty() || !isLws(rest.front()))
+    return makeError("CSeq needs a method after its number (RFC 3261 §20.16)");
   rest = skipLws(rest);
   if (!chars::isToken(rest)) return makeError("CSeq method is not a token (RFC 3261 §20.16)");
   return CSeq{static_cast<uint32_t>(*number), rest};
 }
 
-core::Result<uint32_t> parseUnsignedHeader(std::string_view value, uint32_t max, std::string_view headerName) {
+core::Result<uint32_t> parseUnsignedHeader(std::string_view value, uint32_t max,
+                                           std::string_view headerName) {
   const auto number = core::parseUnsigned(core::trimLws(value), max);
   if (!number) {
-    return makeError(std::string(headerName) + " must be a number from 0 to " + std::to_string(max) + ", not '" +
-                     core::printable(core::trimLws(value)) + "'");
+    return makeError(std::string(headerName) + " must be a number from 0 to " + std::to_string(max) +
+                     ", not '" + core::printable(core::trimLws(value)) + "'");
   }
   return static_cast<uint32_t>(*number);
 }

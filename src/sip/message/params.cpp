@@ -5,21 +5,22 @@
 namespace callgate::sip {
 namespace {
 
-bool isLws(char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; }
+bool isLws(char c) {
+  return c == ' ' || c == '\t' || c == '\r' || c == '\n';
+}
 
-// Length of the quoted string starting at s[0] == '"', closing quote included; s.size() when unterminated.
-size_t quotedLength(std::string_view s) {
+}  // namespace
+
+size_t quotedStringLength(std::string_view s) {
   for (size_t i = 1; i < s.size(); ++i) {
     if (s[i] == '\\') {
-      ++i;  // quoted-pair (RFC 3261 §25.1)
+      ++i;  // quoted-pair
     } else if (s[i] == '"') {
       return i + 1;
     }
   }
-  return s.size();
+  return 0;
 }
-
-}  // namespace
 
 std::optional<Param> ParamIterator::next() {
   while (!rest_.empty() && (rest_.front() == ';' || isLws(rest_.front()))) rest_.remove_prefix(1);
@@ -28,7 +29,12 @@ std::optional<Param> ParamIterator::next() {
   // The parameter runs to the next ';' outside a quoted string.
   size_t end = 0;
   while (end < rest_.size() && rest_[end] != ';') {
-    end += rest_[end] == '"' ? quotedLength(rest_.substr(end)) : 1;
+    if (rest_[end] == '"') {
+      const size_t n = quotedStringLength(rest_.substr(end));
+      end += n == 0 ? rest_.size() - end : n;  // unterminated: the rest is this parameter's value
+    } else {
+      ++end;
+    }
   }
   std::string_view item = rest_.substr(0, end);
   rest_.remove_prefix(end);

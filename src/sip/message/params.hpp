@@ -2,6 +2,7 @@
 // tokens, hosts or quoted strings. Used for URI, header and Via parameters.
 #pragma once
 
+#include <cstddef>
 #include <optional>
 #include <string_view>
 
@@ -26,6 +27,10 @@ class ParamIterator {
 
 // The first parameter named `name` (case-insensitive): its value, "" for a flag, nullopt when absent.
 std::optional<std::string_view> findParam(std::string_view params, std::string_view name);
+
+// The length of the quoted-string at s[0] == '"', both quotes included, quoted-pairs honoured (RFC 3261
+// §25.1); 0 when it is not terminated.
+size_t quotedStringLength(std::string_view s);
 
 // Strips the quotes of a quoted-string and resolves its backslash escapes' quoting (\" -> "). Values that
 // are not quoted come back unchanged.
