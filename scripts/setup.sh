@@ -7,6 +7,7 @@ set -euo pipefail
 build_packages=(
   build-essential cmake ninja-build pkg-config git
   clang libclang-rt-14-dev          # libFuzzer targets and their sanitizers
+  clang-format                      # the enforced style (tests/style)
   libssl-dev                        # digest hashes now; DTLS and TLS later
   libspdlog-dev libfmt-dev libtomlplusplus-dev libcli11-dev nlohmann-json3-dev
   libgtest-dev libgmock-dev libbenchmark-dev

@@ -8,12 +8,24 @@
 
 namespace callgate::core {
 
-constexpr char toLowerAscii(char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c + ('a' - 'A')) : c; }
-constexpr bool isDigit(char c) { return c >= '0' && c <= '9'; }
-constexpr bool isAlpha(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); }
-constexpr bool isAlnum(char c) { return isDigit(c) || isAlpha(c); }
-constexpr bool isHexDigit(char c) { return isDigit(c) || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F'); }
-constexpr bool isWsp(char c) { return c == ' ' || c == '\t'; }
+constexpr char toLowerAscii(char c) {
+  return (c >= 'A' && c <= 'Z') ? static_cast<char>(c + ('a' - 'A')) : c;
+}
+constexpr bool isDigit(char c) {
+  return c >= '0' && c <= '9';
+}
+constexpr bool isAlpha(char c) {
+  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+}
+constexpr bool isAlnum(char c) {
+  return isDigit(c) || isAlpha(c);
+}
+constexpr bool isHexDigit(char c) {
+  return isDigit(c) || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
+}
+constexpr bool isWsp(char c) {
+  return c == ' ' || c == '\t';
+}
 
 constexpr int hexValue(char c) {
   if (isDigit(c)) return c - '0';
@@ -57,7 +69,8 @@ constexpr std::optional<uint64_t> parseUnsigned(std::string_view s, uint64_t max
 
 std::string toLower(std::string_view s);
 
-// A printable rendering of arbitrary bytes for logs and error messages (non-printables as \xNN, cut at `max`).
+// A printable rendering of arbitrary bytes for logs and error messages (non-printables as \xNN, cut at
+// `max`).
 std::string printable(std::string_view s, size_t max = 64);
 
 }  // namespace callgate::core

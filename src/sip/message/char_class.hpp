@@ -40,10 +40,16 @@ constexpr std::array<uint16_t, 256> makeTable() {
 
 inline constexpr std::array<uint16_t, 256> kTable = makeTable();
 
-constexpr bool is(char c, uint16_t classes) { return (kTable[static_cast<unsigned char>(c)] & classes) != 0; }
-constexpr bool isUnreserved(char c) { return is(c, kAlnum | kMark); }
+constexpr bool is(char c, uint16_t classes) {
+  return (kTable[static_cast<unsigned char>(c)] & classes) != 0;
+}
+constexpr bool isUnreserved(char c) {
+  return is(c, kAlnum | kMark);
+}
 // token = 1*(alphanum / "-" / "." / "!" / "%" / "*" / "_" / "+" / "`" / "'" / "~")
-constexpr bool isTokenChar(char c) { return is(c, kAlnum | kTokenExtra); }
+constexpr bool isTokenChar(char c) {
+  return is(c, kAlnum | kTokenExtra);
+}
 
 constexpr bool isToken(std::string_view s) {
   if (s.empty()) return false;

@@ -18,7 +18,7 @@ struct HeaderInfo {
 constexpr std::array<HeaderInfo, static_cast<size_t>(HeaderId::kCount)> kHeaders{{
     {HeaderId::kOther, "", 0, false},
     {HeaderId::kAccept, "Accept", 0, true},
-    {HeaderId::kAcceptContact, "Accept-Contact", 'a', true},           // RFC 3841
+    {HeaderId::kAcceptContact, "Accept-Contact", 'a', true},  // RFC 3841
     {HeaderId::kAcceptEncoding, "Accept-Encoding", 0, true},
     {HeaderId::kAcceptLanguage, "Accept-Language", 0, true},
     {HeaderId::kAlertInfo, "Alert-Info", 0, true},
@@ -55,13 +55,13 @@ constexpr std::array<HeaderInfo, static_cast<size_t>(HeaderId::kCount)> kHeaders
     {HeaderId::kProxyAuthenticate, "Proxy-Authenticate", 0, false},
     {HeaderId::kProxyAuthorization, "Proxy-Authorization", 0, false},
     {HeaderId::kProxyRequire, "Proxy-Require", 0, true},
-    {HeaderId::kRAck, "RAck", 0, false},  // RFC 3262
+    {HeaderId::kRAck, "RAck", 0, false},     // RFC 3262
     {HeaderId::kReason, "Reason", 0, true},  // RFC 3326
     {HeaderId::kRecordRoute, "Record-Route", 0, true},
-    {HeaderId::kReferTo, "Refer-To", 'r', false},     // RFC 3515
-    {HeaderId::kReferredBy, "Referred-By", 'b', false},  // RFC 3892
+    {HeaderId::kReferTo, "Refer-To", 'r', false},             // RFC 3515
+    {HeaderId::kReferredBy, "Referred-By", 'b', false},       // RFC 3892
     {HeaderId::kRejectContact, "Reject-Contact", 'j', true},  // RFC 3841
-    {HeaderId::kReplaces, "Replaces", 0, false},  // RFC 3891
+    {HeaderId::kReplaces, "Replaces", 0, false},              // RFC 3891
     {HeaderId::kReplyTo, "Reply-To", 0, false},
     {HeaderId::kRequestDisposition, "Request-Disposition", 'd', true},  // RFC 3841
     {HeaderId::kRequire, "Require", 0, true},

@@ -76,6 +76,7 @@ core::Result<CSeq> parseCSeq(std::string_view value);
 core::Result<uint32_t> parseUnsignedHeader(std::string_view value, uint32_t max, std::string_view headerName);
 
 // Parses host[:port] as used in Via sent-by and URIs; returns false when malformed.
-bool parseHostPort(std::string_view text, std::string_view& host, HostType& type, uint16_t& port, bool& hasPort);
+bool parseHostPort(std::string_view text, std::string_view& host, HostType& type, uint16_t& port,
+                   bool& hasPort);
 
 }  // namespace callgate::sip

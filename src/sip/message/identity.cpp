@@ -12,13 +12,15 @@ core::Result<void> checkCommon(std::string_view typed, std::string_view field) {
   const std::string name(field);
   if (typed.empty()) return makeError(name + " is empty: a SIP user name needs at least one character");
   if (core::isWsp(typed.front()) || core::isWsp(typed.back())) {
-    return makeError(name + " '" + core::printable(typed) +
-                     "' starts or ends with whitespace: remove it (a SIP user name is taken exactly as typed)");
+    return makeError(
+        name + " '" + core::printable(typed) +
+        "' starts or ends with whitespace: remove it (a SIP user name is taken exactly as typed)");
   }
   for (char c : typed) {
     const auto u = static_cast<unsigned char>(c);
     if (u < 0x20 || u == 0x7f) {
-      return makeError(name + " '" + core::printable(typed) + "' contains a control character (RFC 3261 §25.1)");
+      return makeError(name + " '" + core::printable(typed) +
+                       "' contains a control character (RFC 3261 §25.1)");
     }
     if (c == '<' || c == '>') {
       return makeError(name + " '" + core::printable(typed) +
@@ -45,7 +47,8 @@ core::Result<std::string> userPartFromTyped(std::string_view typed, std::string_
     // user = 1*( unreserved / escaped / user-unreserved ) (RFC 3261 §25.1)
     if (chars::isUnreserved(c) || chars::is(c, chars::kUserUnreserved)) {
       out += c;
-    } else if (c == '%' && i + 2 < typed.size() && core::isHexDigit(typed[i + 1]) && core::isHexDigit(typed[i + 2])) {
+    } else if (c == '%' && i + 2 < typed.size() && core::isHexDigit(typed[i + 1]) &&
+               core::isHexDigit(typed[i + 2])) {
       out.append(typed.substr(i, 3));  // already an escape: keep it, do not escape twice
       i += 2;
     } else {

@@ -36,7 +36,9 @@ constexpr std::array<MethodEntry, 14> kMethods{{
     {Method::kPublish, "PUBLISH"},
 }};
 
-bool isLws(char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; }
+bool isLws(char c) {
+  return c == ' ' || c == '\t' || c == '\r' || c == '\n';
+}
 
 }  // namespace
 
@@ -54,7 +56,9 @@ std::string_view methodName(Method method) {
   return {};
 }
 
-HeaderList::HeaderList(const HeaderList& other) { *this = other; }
+HeaderList::HeaderList(const HeaderList& other) {
+  *this = other;
+}
 
 HeaderList& HeaderList::operator=(const HeaderList& other) {
   if (this == &other) return *this;
@@ -133,7 +137,9 @@ Message Message::response(int statusCode, std::string_view reason) {
 namespace {
 // A value given in code may hold CR or LF; marked folded, the writer turns each such run into one SP, so a
 // value can never end its header line and inject another.
-bool hasLineBreak(std::string_view value) { return value.find_first_of("\r\n") != std::string_view::npos; }
+bool hasLineBreak(std::string_view value) {
+  return value.find_first_of("\r\n") != std::string_view::npos;
+}
 }  // namespace
 
 void Message::addHeader(std::string_view name, std::string_view value) {
@@ -163,7 +169,9 @@ void Message::removeHeaders(HeaderId id) {
   }
 }
 
-void Message::setBody(std::string_view body) { body_ = keep(body); }
+void Message::setBody(std::string_view body) {
+  body_ = keep(body);
+}
 
 const HeaderField* Message::header(HeaderId id) const {
   for (const auto& field : headers_) {

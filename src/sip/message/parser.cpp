@@ -44,7 +44,6 @@ bool isSipVersion(std::string_view v) {
 
 }  // namespace
 
-
 core::Result<void> MessageParser::parse(std::string_view data, Message& out, Framing framing) const {
   out.storage_.reset();
   out.headers_.clear();
@@ -52,7 +51,8 @@ core::Result<void> MessageParser::parse(std::string_view data, Message& out, Fra
   out.body_ = {};
   if (data.size() > limits_.maxMessageBytes) {
     return makeError("message of " + std::to_string(data.size()) + " bytes exceeds the limit of " +
-                     std::to_string(limits_.maxMessageBytes), 513);
+                         std::to_string(limits_.maxMessageBytes),
+                     513);
   }
   // RFC 3261 §7.5: CRLFs before the start line are ignored.
   size_t pos = 0;
@@ -95,7 +95,8 @@ core::Result<void> MessageParser::parse(std::string_view data, Message& out, Fra
     out.method_ = line.substr(0, sp1);
     out.requestUri_ = line.substr(sp1 + 1, sp2 - sp1 - 1);
     out.version_ = line.substr(sp2 + 1);
-    if (!chars::isToken(out.method_)) return makeError("request method is not a token (RFC 3261 §25.1 Method)");
+    if (!chars::isToken(out.method_))
+      return makeError("request method is not a token (RFC 3261 §25.1 Method)");
     if (out.requestUri_.empty()) return makeError("request line has an empty Request-URI");
     for (char c : out.requestUri_) {
       if (core::isWsp(c)) {
@@ -114,7 +115,8 @@ core::Result<void> MessageParser::parse(std::string_view data, Message& out, Fra
   size_t contentLengthIndex = std::string_view::npos;
   while (true) {
     eol = findLineEnd(data, pos);
-    if (eol == kBareLf) return makeError("header line ends in LF without CR (RFC 3261 §7: lines end in CRLF)");
+    if (eol == kBareLf)
+      return makeError("header line ends in LF without CR (RFC 3261 §7: lines end in CRLF)");
     if (eol == std::string_view::npos) return makeError("message has no empty line after its headers");
     if (eol == pos) {
       pos += 2;
@@ -136,7 +138,8 @@ core::Result<void> MessageParser::parse(std::string_view data, Message& out, Fra
     while (eol + 2 < data.size() && core::isWsp(data[eol + 2])) {
       folded = true;
       const size_t next = findLineEnd(data, eol + 2);
-      if (next == kBareLf) return makeError("header line ends in LF without CR (RFC 3261 §7: lines end in CRLF)");
+      if (next == kBareLf)
+        return makeError("header line ends in LF without CR (RFC 3261 §7: lines end in CRLF)");
       if (next == std::string_view::npos) return makeError("message has no empty line after its headers");
       eol = next;
     }
@@ -148,7 +151,8 @@ core::Result<void> MessageParser::parse(std::string_view data, Message& out, Fra
       return makeError("message has more than " + std::to_string(limits_.maxHeaderFields) + " header fields");
     }
     const HeaderId id = headerIdFromName(name);
-    out.headers_.push_back(HeaderField{name, core::trimLws(data.substr(valueStart, eol - valueStart)), id, folded});
+    out.headers_.push_back(
+        HeaderField{name, core::trimLws(data.substr(valueStart, eol - valueStart)), id, folded});
     if (id == HeaderId::kContentLength && contentLengthIndex == std::string_view::npos) {
       contentLengthIndex = out.headers_.size() - 1;
     }

@@ -12,10 +12,10 @@ enum class FrameStatus : unsigned char { kComplete, kNeedMore, kInvalid };
 
 struct FrameResult {
   FrameStatus status = FrameStatus::kNeedMore;
-  size_t skip = 0;          // leading keep-alive bytes to drop before the message
-  size_t length = 0;        // kComplete: the message's bytes after `skip`
-  std::string_view error;   // kInvalid: what is wrong (a static string)
-  size_t keepAlives = 0;    // keep-alive CRLFCRLF (ping) sequences seen in the skipped bytes
+  size_t skip = 0;         // leading keep-alive bytes to drop before the message
+  size_t length = 0;       // kComplete: the message's bytes after `skip`
+  std::string_view error;  // kInvalid: what is wrong (a static string)
+  size_t keepAlives = 0;   // keep-alive CRLFCRLF (ping) sequences seen in the skipped bytes
 };
 
 struct FramerLimits {

@@ -86,8 +86,8 @@ core::Result<Uri> parseTelUri(Uri uri, std::string_view rest) {
   for (size_t i = 0; i < uri.user.size(); ++i) {
     const char c = uri.user[i];
     if (!chars::is(c, chars::kTelChar) || (c == '+' && i != 0)) {
-      return makeError("tel URI number has a character outside RFC 3966 phonedigit: '" + core::printable(uri.user) +
-                       "'");
+      return makeError("tel URI number has a character outside RFC 3966 phonedigit: '" +
+                       core::printable(uri.user) + "'");
     }
   }
   if (uri.user[0] != '+' && !uri.param("phone-context")) {
@@ -101,7 +101,8 @@ bool isIpv4Address(std::string_view s) {
   for (int octet = 0; octet < 4; ++octet) {
     size_t digits = 0;
     unsigned value = 0;
-    while (digits < s.size() && digits < 4 && core::isDigit(s[digits])) value = value * 10 + (s[digits++] - '0');
+    while (digits < s.size() && digits < 4 && core::isDigit(s[digits]))
+      value = value * 10 + (s[digits++] - '0');
     if (digits == 0 || digits > 3 || value > 255 || (digits > 1 && s[0] == '0')) return false;
     s.remove_prefix(digits);
     if (octet < 3) {
@@ -114,7 +115,8 @@ bool isIpv4Address(std::string_view s) {
 
 }  // namespace
 
-bool parseHostPort(std::string_view text, std::string_view& host, HostType& type, uint16_t& port, bool& hasPort) {
+bool parseHostPort(std::string_view text, std::string_view& host, HostType& type, uint16_t& port,
+                   bool& hasPort) {
   hasPort = false;
   port = 0;
   std::string_view portText;
@@ -138,7 +140,8 @@ bool parseHostPort(std::string_view text, std::string_view& host, HostType& type
       // RFC 5118 §4.10: "an implementation must tolerate" the 3-colon form RFC 3261's ABNF let through
       // ("2001:db8:::192.0.2.1"); read it as the 2-colon form it means.
       const size_t triple = inner.find(":::");
-      if (triple == std::string_view::npos || inner.find(":::", triple + 1) != std::string_view::npos) return false;
+      if (triple == std::string_view::npos || inner.find(":::", triple + 1) != std::string_view::npos)
+        return false;
       std::array<char, 64> fixed{};
       inner.substr(0, triple).copy(fixed.data(), triple);
       inner.substr(triple + 1).copy(fixed.data() + triple, inner.size() - triple - 1);
@@ -188,7 +191,9 @@ bool parseHostPort(std::string_view text, std::string_view& host, HostType& type
   return true;
 }
 
-std::optional<std::string_view> Uri::param(std::string_view name) const { return findParam(params, name); }
+std::optional<std::string_view> Uri::param(std::string_view name) const {
+  return findParam(params, name);
+}
 
 std::string_view Uri::hostAddress() const {
   if (hostType == HostType::kIPv6 && host.size() >= 2) return host.substr(1, host.size() - 2);
@@ -199,14 +204,15 @@ core::Result<Uri> parseUri(std::string_view text) {
   Uri uri;
   uri.text = text;
   const size_t colon = text.find(':');
-  if (colon == std::string_view::npos || colon == 0) return makeError("URI has no scheme: '" + core::printable(text) + "'");
+  if (colon == std::string_view::npos || colon == 0)
+    return makeError("URI has no scheme: '" + core::printable(text) + "'");
   uri.schemeText = text.substr(0, colon);
   // scheme = ALPHA *( ALPHA / DIGIT / "+" / "-" / "." )
   if (!core::isAlpha(uri.schemeText[0])) return makeError("URI scheme must start with a letter");
   for (char c : uri.schemeText) {
     if (!core::isAlnum(c) && c != '+' && c != '-' && c != '.') {
-      return makeError("URI scheme has a character outside RFC 3986 scheme: '" + core::printable(uri.schemeText) +
-                       "'");
+      return makeError("URI scheme has a character outside RFC 3986 scheme: '" +
+                       core::printable(uri.schemeText) + "'");
     }
   }
   std::string_view rest = text.substr(colon + 1);
@@ -216,8 +222,8 @@ core::Result<Uri> parseUri(std::string_view text) {
     for (char c : rest) {
       const auto u = static_cast<unsigned char>(c);
       if (u <= 0x20 || u == 0x7f || c == '<' || c == '>' || c == '"') {
-        return makeError("URI has whitespace, a control character, '<', '>' or '\"': '" + core::printable(text) +
-                         "'");
+        return makeError("URI has whitespace, a control character, '<', '>' or '\"': '" +
+                         core::printable(text) + "'");
       }
     }
     return {};
@@ -265,13 +271,15 @@ core::Result<Uri> parseUri(std::string_view text) {
   const std::string_view hostport = rest.substr(0, hostEnd);
   rest.remove_prefix(hostEnd);
   if (!parseHostPort(hostport, uri.host, uri.hostType, uri.port, uri.hasPort)) {
-    return makeError("SIP URI host '" + core::printable(hostport) + "' is not a hostname, IPv4 address or [IPv6] (RFC 3261 §25.1 hostport)");
+    return makeError("SIP URI host '" + core::printable(hostport) +
+                     "' is not a hostname, IPv4 address or [IPv6] (RFC 3261 §25.1 hostport)");
   }
   const size_t q = rest.find('?');
   uri.params = rest.substr(0, q);
   if (q != std::string_view::npos) uri.headers = rest.substr(q);
   if (!validUriParams(uri.params)) {
-    return makeError("SIP URI parameters '" + core::printable(uri.params) + "' break RFC 3261 §25.1 uri-parameters");
+    return makeError("SIP URI parameters '" + core::printable(uri.params) +
+                     "' break RFC 3261 §25.1 uri-parameters");
   }
   if (!uri.headers.empty() && !validUriHeaders(uri.headers)) {
     return makeError("SIP URI headers '" + core::printable(uri.headers) + "' break RFC 3261 §25.1 headers");

@@ -13,7 +13,9 @@ using core::makeError;
 
 constexpr int kBadRequest = 400;
 
-core::Error bad(std::string message) { return makeError(std::move(message), kBadRequest); }
+core::Error bad(std::string message) {
+  return makeError(std::move(message), kBadRequest);
+}
 
 // One pass over the headers: how many of each id, and where the first one is.
 struct HeaderIndex {
@@ -45,7 +47,8 @@ core::Result<void> checkSingle(const HeaderIndex& index, HeaderId id) {
 
 core::Result<void> checkAddress(const HeaderIndex& index, HeaderId id) {
   auto address = parseNameAddr(index.valueOf(id));
-  if (!address) return bad("Bad " + std::string(canonicalHeaderName(id)) + " header: " + address.error().message);
+  if (!address)
+    return bad("Bad " + std::string(canonicalHeaderName(id)) + " header: " + address.error().message);
   return {};
 }
 
@@ -61,7 +64,8 @@ core::Result<CSeq> checkCommon(const Message& m, const HeaderIndex& index) {
   const std::string_view callId = index.valueOf(HeaderId::kCallId);
   if (callId.empty()) return bad("Empty Call-ID header");
   for (char c : callId) {
-    if (static_cast<unsigned char>(c) <= 0x20 || c == 0x7f) return bad("Call-ID contains whitespace or control characters");
+    if (static_cast<unsigned char>(c) <= 0x20 || c == 0x7f)
+      return bad("Call-ID contains whitespace or control characters");
   }
   auto cseq = parseCSeq(index.valueOf(HeaderId::kCSeq));
   if (!cseq) return bad("Bad CSeq header: " + cseq.error().message);
@@ -100,7 +104,8 @@ core::Result<CSeq> checkCommon(const Message& m, const HeaderIndex& index) {
         auto contact = parseContact(*value);
         if (!contact) return bad("Bad Contact header: " + contact.error().message);
         if (auto e = contact->address.param("expires"); !contact->star && e) {
-          if (!core::parseUnsigned(*e, 0xffffffffU)) return bad("Contact expires parameter must be a 32-bit number");
+          if (!core::parseUnsigned(*e, 0xffffffffU))
+            return bad("Contact expires parameter must be a 32-bit number");
         }
       }
     }
@@ -143,7 +148,8 @@ core::Result<void> validateRequest(const Message& m) {
         star = star || *value == "*";
       }
     }
-    if (star && (m.methodId() != Method::kRegister || contacts != 1 || index.valueOf(HeaderId::kExpires) != "0")) {
+    if (star &&
+        (m.methodId() != Method::kRegister || contacts != 1 || index.valueOf(HeaderId::kExpires) != "0")) {
       return bad("Contact '*' is only allowed alone in a REGISTER with Expires: 0 (RFC 3261 §10.2.2)");
     }
   }
@@ -152,7 +158,8 @@ core::Result<void> validateRequest(const Message& m) {
 
 core::Result<void> validateResponse(const Message& m) {
   // Bad responses are dropped, never answered: code 0.
-  if (!core::iequals(m.version(), "SIP/2.0")) return makeError("unsupported version " + std::string(m.version()));
+  if (!core::iequals(m.version(), "SIP/2.0"))
+    return makeError("unsupported version " + std::string(m.version()));
   if (m.statusCode() < 100 || m.statusCode() > 699) {
     return makeError("status code " + std::to_string(m.statusCode()) + " is outside 100-699 (RFC 3261 §21)");
   }

@@ -5,7 +5,9 @@
 namespace callgate::sip {
 namespace {
 
-bool isLws(char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; }
+bool isLws(char c) {
+  return c == ' ' || c == '\t' || c == '\r' || c == '\n';
+}
 
 // RFC 3261 §7.3.1: "a recipient MAY replace any linear white space with a single SP before interpreting
 // the field value or forwarding the message downstream". The canonical form replaces each run of LWS that
@@ -48,7 +50,8 @@ void writeMessage(const Message& message, std::string& out) {
   } else {
     out.append(message.version());
     out += ' ';
-    // Status-Code = 3DIGIT (RFC 3261 §7.2): a parsed "002" (rejected later by validation) writes back as such.
+    // Status-Code = 3DIGIT (RFC 3261 §7.2): a parsed "002" (rejected later by validation) writes back as
+    // such.
     const int code = message.statusCode();
     if (code >= 0 && code < 100) out.append(code < 10 ? "00" : "0");
     appendNumber(out, static_cast<size_t>(code < 0 ? 0 : code));

@@ -63,7 +63,8 @@ TEST(Contact, StarAndAddresses) {
   auto star = parseContact(" * ");
   ASSERT_TRUE(star);
   EXPECT_TRUE(star->star);
-  auto c = parseContact("<sip:3001@127.0.0.1:5070;transport=udp>;expires=3600;+sip.instance=\"<urn:uuid:1>\"");
+  auto c =
+      parseContact("<sip:3001@127.0.0.1:5070;transport=udp>;expires=3600;+sip.instance=\"<urn:uuid:1>\"");
   ASSERT_TRUE(c) << c.error().message;
   EXPECT_FALSE(c->star);
   EXPECT_EQ(c->address.uri.port, 5070);

@@ -54,7 +54,8 @@ TEST(Identity, RefusesAmbiguousInputNamingFieldAndRule) {
 }
 
 TEST(Identity, DigestUsername) {
-  EXPECT_EQ(*digestUsernameFromTyped("Ralf C12441@host.com", "sipAuthenticationName"), "Ralf C12441@host.com");
+  EXPECT_EQ(*digestUsernameFromTyped("Ralf C12441@host.com", "sipAuthenticationName"),
+            "Ralf C12441@host.com");
   EXPECT_EQ(*digestUsernameFromTyped("a\"b\\c", "sipAuthenticationName"), "a\\\"b\\\\c");
   auto bad = digestUsernameFromTyped("<3000>", "sipAuthenticationName");
   ASSERT_FALSE(bad);

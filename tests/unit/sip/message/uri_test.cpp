@@ -6,7 +6,8 @@ namespace callgate::sip {
 namespace {
 
 TEST(Uri, ParsesFullSipUri) {
-  auto uri = parseUri("sip:alice:secret@atlanta.com:5061;transport=tcp;lr?subject=project%20x&priority=urgent");
+  auto uri =
+      parseUri("sip:alice:secret@atlanta.com:5061;transport=tcp;lr?subject=project%20x&priority=urgent");
   ASSERT_TRUE(uri) << uri.error().message;
   EXPECT_EQ(uri->scheme, UriScheme::kSip);
   EXPECT_EQ(uri->user, "alice");
@@ -70,7 +71,8 @@ TEST(Uri, EscapedUserAndUserUnreserved) {
 TEST(Uri, RejectsWhatMustBeEscaped) {
   auto spaces = parseUri("sip:Ralf C12441@host.com");
   ASSERT_FALSE(spaces);
-  EXPECT_NE(spaces.error().message.find("'Ralf C12441' has a character that must be escaped"), std::string::npos)
+  EXPECT_NE(spaces.error().message.find("'Ralf C12441' has a character that must be escaped"),
+            std::string::npos)
       << spaces.error().message;
   auto brackets = parseUri("<sip:3000@host.com>");
   EXPECT_FALSE(brackets);
@@ -125,7 +127,8 @@ TEST(Uri, EquivalenceFollowsRfc3261Examples) {
   EXPECT_TRUE(eq("sip:a@b.com;%6C%72", "sip:a@b.com"));
   // Found by fuzz_sip_uri: a repeated parameter must not make a URI differ from itself.
   EXPECT_TRUE(eq("sip:user;par=u%40pexm%40peuser;par=u%40", "sip:user;par=u%40pexm%40peuser;par=u%40"));
-  EXPECT_FALSE(eq("sip:a@b.com;x=1;x=2", "sip:a@b.com;x=2"));  // x=1 has no match on the right  // lr on one side only: ignored, as any other parameter
+  EXPECT_FALSE(eq("sip:a@b.com;x=1;x=2", "sip:a@b.com;x=2"));  // x=1 has no match on the right  // lr on one
+                                                               // side only: ignored, as any other parameter
 }
 
 TEST(Uri, UnescapeKeepsInvalidEscapes) {
