@@ -89,27 +89,12 @@ core::Result<CSeq> checkCommon(const Message& m, const HeaderIndex& index) {
       return bad(value.error().message);
     }
   }
-  for (const HeaderField& field : m.headers()) {
-    if (field.id == HeaderId::kVia) {
-      ListSplitter values(field.value);
-      bool any = false;
-      while (auto value = values.next()) {
-        any = true;
-        if (auto via = parseVia(*value); !via) return bad("Bad Via header: " + via.error().message);
-      }
-      if (!any) return bad("Empty Via header");
-    } else if (field.id == HeaderId::kContact) {
-      ListSplitter values(field.value);
-      while (auto value = values.next()) {
-        auto contact = parseContact(*value);
-        if (!contact) return bad("Bad Contact header: " + contact.error().message);
-        if (auto e = contact->address.param("expires"); !contact->star && e) {
-          if (!core::parseUnsigned(*e, 0xffffffffU))
-            return bad("Contact expires parameter must be a 32-bit number");
-        }
-      }
-    }
-  }
+  // The top Via is where responses go and what transactions match on (RFC 3261 §17.2.3, §18.2.2); the Vias
+  // below it are only copied back into responses, so they are not parsed here.
+  ListSplitter topVias(index.valueOf(HeaderId::kVia));
+  const auto topVia = topVias.next();
+  if (!topVia) return bad("Empty Via header");
+  if (auto via = parseVia(*topVia); !via) return bad("Bad Via header: " + via.error().message);
   return cseq;
 }
 
