@@ -21,9 +21,11 @@ std::string_view skipLws(std::string_view s) {
   return s;
 }
 
-// Checks header parameters: *( SEMI generic-param ), generic-param = token [ EQUAL gen-value ],
-// gen-value = token / host / quoted-string (RFC 3261 §25.1).
-core::Result<void> checkHeaderParams(std::string_view params, std::string_view header) {
+// Walks header parameters, checking them as it goes: *( SEMI generic-param ), generic-param = token
+// [ EQUAL gen-value ], gen-value = token / host / quoted-string (RFC 3261 §25.1). `visit(name, value,
+// hasValue)` sees each one (the value as written). One pass: validation and extraction share it.
+template <typename Visit>
+core::Result<void> forEachHeaderParam(std::string_view params, std::string_view header, Visit&& visit) {
   std::string_view rest = skipLws(params);
   while (!rest.empty()) {
     if (rest.front() != ';') {
@@ -34,6 +36,9 @@ core::Result<void> checkHeaderParams(std::string_view params, std::string_view h
     size_t n = 0;
     while (n < rest.size() && chars::isTokenChar(rest[n])) ++n;
     if (n == 0) return makeError(std::string(header) + " has an empty or non-token parameter name");
+    const std::string_view name = rest.substr(0, n);
+    std::string_view value;
+    bool hasValue = false;
     rest = skipLws(rest.substr(n));
     if (!rest.empty() && rest.front() == '=') {
       rest = skipLws(rest.substr(1));
@@ -52,10 +57,18 @@ core::Result<void> checkHeaderParams(std::string_view params, std::string_view h
         if (n == 0)
           return makeError(std::string(header) + " has a parameter with an empty or non-token value");
       }
+      value = rest.substr(0, n);
+      hasValue = true;
       rest = skipLws(rest.substr(n));
     }
+    if (auto ok = visit(name, value, hasValue); !ok) return ok;
   }
   return {};
+}
+
+core::Result<void> checkHeaderParams(std::string_view params, std::string_view header) {
+  return forEachHeaderParam(
+      params, header, [](std::string_view, std::string_view, bool) -> core::Result<void> { return {}; });
 }
 
 }  // namespace
@@ -229,24 +242,26 @@ core::Result<Via> parseVia(std::string_view value) {
                      "' is not a valid host (RFC 3261 §20.42)");
   }
   via.params = core::trimLws(rest);
-  if (auto ok = checkHeaderParams(via.params, "Via"); !ok) return ok.error();
-  ParamIterator it(via.params);
-  while (auto p = it.next()) {
-    if (core::iequals(p->name, "branch")) {
-      via.branch = p->value;
-    } else if (core::iequals(p->name, "received")) {
-      via.received = p->value;
-    } else if (core::iequals(p->name, "rport")) {
-      if (p->hasValue && !core::parseUnsigned(p->value, 65535)) {
-        return makeError("Via rport must be empty or a port number (RFC 3581 §4)");
-      }
-      via.rport = p->value;
-    } else if (core::iequals(p->name, "maddr")) {
-      via.maddr = p->value;
-    } else if (core::iequals(p->name, "ttl")) {
-      if (!core::parseUnsigned(p->value, 255)) return makeError("Via ttl must be a number from 0 to 255");
-    }
-  }
+  auto params = forEachHeaderParam(
+      via.params, "Via",
+      [&via](std::string_view name, std::string_view param, bool hasValue) -> core::Result<void> {
+        if (core::iequals(name, "branch")) {
+          via.branch = param;
+        } else if (core::iequals(name, "received")) {
+          via.received = param;
+        } else if (core::iequals(name, "rport")) {
+          if (hasValue && !core::parseUnsigned(param, 65535)) {
+            return makeError("Via rport must be empty or a port number (RFC 3581 §4)");
+          }
+          via.rport = param;
+        } else if (core::iequals(name, "maddr")) {
+          via.maddr = param;
+        } else if (core::iequals(name, "ttl") && !core::parseUnsigned(param, 255)) {
+          return makeError("Via ttl must be a number from 0 to 255");
+        }
+        return {};
+      });
+  if (!params) return params.error();
   return via;
 }
 

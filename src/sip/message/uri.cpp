@@ -113,6 +113,36 @@ bool isIpv4Address(std::string_view s) {
   return s.empty();
 }
 
+// hostname = *( domainlabel "." ) toplabel [ "." ]; labels are alphanum with inner '-'; toplabel starts with
+// ALPHA, so a host whose last label starts with a digit must be an IPv4address. One pass.
+bool isHostname(std::string_view host, HostType& type) {
+  std::string_view labels = host;
+  if (labels.back() == '.') labels.remove_suffix(1);
+  if (labels.empty()) return false;
+  char prev = '.';
+  char topFirst = labels[0];
+  for (char c : labels) {
+    if (c == '.') {
+      if (prev == '.' || prev == '-') return false;
+    } else if (c == '-') {
+      if (prev == '.') return false;
+    } else if (!core::isAlnum(c)) {
+      return false;
+    } else if (prev == '.') {
+      topFirst = c;
+    }
+    prev = c;
+  }
+  if (prev == '-') return false;
+  if (core::isDigit(topFirst)) {
+    if (!isIpv4Address(host)) return false;
+    type = HostType::kIPv4;
+  } else {
+    type = HostType::kDomain;
+  }
+  return true;
+}
+
 }  // namespace
 
 bool parseHostPort(std::string_view text, std::string_view& host, HostType& type, uint16_t& port,
@@ -156,31 +186,10 @@ bool parseHostPort(std::string_view text, std::string_view& host, HostType& type
       hasPort = true;
     }
     if (host.empty()) return false;
-    // hostname = *( domainlabel "." ) toplabel [ "." ]; labels are alphanum with inner '-'; toplabel starts
-    // with ALPHA, so a host whose last label starts with a digit must be an IPv4address. One pass.
-    std::string_view labels = host;
-    if (labels.back() == '.') labels.remove_suffix(1);
-    if (labels.empty()) return false;
-    char prev = '.';
-    char topFirst = labels[0];
-    for (char c : labels) {
-      if (c == '.') {
-        if (prev == '.' || prev == '-') return false;
-      } else if (c == '-') {
-        if (prev == '.') return false;
-      } else if (!core::isAlnum(c)) {
-        return false;
-      } else if (prev == '.') {
-        topFirst = c;
-      }
-      prev = c;
-    }
-    if (prev == '-') return false;
-    if (core::isDigit(topFirst)) {
-      if (!isIpv4Address(host)) return false;
-      type = HostType::kIPv4;
-    } else {
-      type = HostType::kDomain;
+    if (core::isDigit(host.front()) && isIpv4Address(host)) {
+      type = HostType::kIPv4;  // the common case of a numeric host: one scan
+    } else if (!isHostname(host, type)) {
+      return false;
     }
   }
   if (hasPort) {
