@@ -30,6 +30,7 @@ void SipParse(benchmark::State& state) {
     benchmark::DoNotOptimize(ok);
     benchmark::DoNotOptimize(message);
   }
+  state.SetItemsProcessed(static_cast<int64_t>(state.iterations()));
   state.SetBytesProcessed(static_cast<int64_t>(state.iterations() * text.size()));
 }
 BENCHMARK(SipParse);
@@ -44,6 +45,7 @@ void SipParseValidate(benchmark::State& state) {
     if (!ok || !valid) state.SkipWithError("typical INVITE did not parse and validate");
     benchmark::DoNotOptimize(valid);
   }
+  state.SetItemsProcessed(static_cast<int64_t>(state.iterations()));
   state.SetBytesProcessed(static_cast<int64_t>(state.iterations() * text.size()));
 }
 BENCHMARK(SipParseValidate);
@@ -57,6 +59,7 @@ void SipWrite(benchmark::State& state) {
     writeMessage(*message, out);
     benchmark::DoNotOptimize(out.data());
   }
+  state.SetItemsProcessed(static_cast<int64_t>(state.iterations()));
   state.SetBytesProcessed(static_cast<int64_t>(state.iterations() * text.size()));
 }
 BENCHMARK(SipWrite);
