@@ -163,6 +163,12 @@ void Message::setHeader(HeaderId id, std::string_view value) {
   addHeader(id, value);
 }
 
+void Message::setHeaderValue(size_t index, std::string_view value) {
+  if (index >= headers_.size()) return;
+  headers_[index].value = keep(core::trimLws(value));
+  headers_[index].folded = hasLineBreak(headers_[index].value);
+}
+
 void Message::removeHeaders(HeaderId id) {
   for (size_t i = headers_.size(); i > 0; --i) {
     if (headers_[i - 1].id == id) headers_.erase(i - 1);

@@ -92,6 +92,9 @@ class Message {
   void addHeader(HeaderId id, std::string_view value);
   // Replaces the value of the first header with this id, or adds one.
   void setHeader(HeaderId id, std::string_view value);
+  // Replaces the value of the header at `index` (an index into headers()), e.g. the top Via that the
+  // transport extends with received and rport (RFC 3261 §18.2.1, RFC 3581 §4).
+  void setHeaderValue(size_t index, std::string_view value);
   // Removes every header with this id.
   void removeHeaders(HeaderId id);
   void setBody(std::string_view body);

@@ -228,6 +228,11 @@ TEST(Message, BuiltInCode) {
   m.removeHeaders(HeaderId::kVia);
   EXPECT_EQ(m.header(HeaderId::kVia), nullptr);
   EXPECT_EQ(m.headers().size(), 2u);
+  m.setHeaderValue(1, "new\r\n value");  // a line break can never end the header line
+  EXPECT_EQ(m.headers()[1].id, HeaderId::kMaxForwards);
+  EXPECT_EQ(m.headers()[1].value, "new\r\n value");
+  EXPECT_TRUE(m.headers()[1].folded);
+  m.setHeaderValue(99, "ignored");
   Message copy = m;
   m.addHeader("X-Later", "2");
   EXPECT_EQ(copy.headers().size(), 2u);
