@@ -26,6 +26,10 @@ if(CALLGATE_FUZZ)
   target_link_options(callgate_options INTERFACE -fsanitize=address,undefined)
 endif()
 
+# OpenSSL 3 (digest hashes, random identifiers; DTLS and TLS later), found once for every folder: GLOBAL so the
+# imported targets are visible to tests and fuzzers that link the layers.
+find_package(OpenSSL 3.0 REQUIRED GLOBAL)
+
 # Registers a layer library: callgate_add_library(NAME SOURCES... DEPS ...)
 function(callgate_add_library name)
   cmake_parse_arguments(ARG "" "" "SOURCES;DEPS" ${ARGN})
