@@ -9,6 +9,8 @@ build_packages=(
   clang libclang-rt-14-dev          # libFuzzer targets and their sanitizers
   clang-format                      # the enforced style (tests/style)
   libssl-dev                        # digest hashes now; DTLS and TLS later
+  libboost-dev libboost-system-dev  # Asio (net/), Beast later
+  libc-ares-dev                     # RFC 3263 SIP server location (NAPTR, SRV, A, AAAA)
   libspdlog-dev libfmt-dev libtomlplusplus-dev libcli11-dev nlohmann-json3-dev
   libgtest-dev libgmock-dev libbenchmark-dev
 )
