@@ -72,22 +72,30 @@ struct ServerTransactionEvents {
 
 class TransactionLayer {
  public:
+  // `timers` and `sink` must outlive the layer.
   TransactionLayer(core::TimerQueue& timers, TransportSink& sink, TransactionTimers config = {});
   ~TransactionLayer();
   TransactionLayer(const TransactionLayer&) = delete;
   TransactionLayer& operator=(const TransactionLayer&) = delete;
 
+  // Set once, before the first receive(). Without onRequest, requests that would start a server
+  // transaction are dropped (nobody could answer them).
   void setServerEvents(ServerTransactionEvents events);
 
   // Starts a client transaction for `request`, whose top Via must carry an RFC 3261 branch (z9hG4bK...)
   // unique to this transaction and the transport of `to`. The layer keeps a copy. ACK is not sent through a
   // transaction: ACK for a non-2xx is generated here (RFC 3261 §17.1.1.3), ACK for a 2xx goes straight to
-  // the TransportSink from the TU.
+  // the TransportSink from the TU. A CANCEL carries the branch of the INVITE it cancels (RFC 3261 §9.1):
+  // that INVITE then ends with kTimeout if no final response comes within 64*T1 (its Proceeding state has
+  // no Timer B). Returns 0, sends nothing and calls nothing when the request cannot start a transaction (a
+  // response, an ACK, no RFC 3261 branch, or the branch and method of a live transaction). Events are never
+  // called from inside sendRequest(): a send that fails at once is reported from a 0-delay timer.
   TransactionId sendRequest(const Message& request, const Endpoint& to, ClientTransactionEvents events);
 
-  // Sends a response through the server transaction `id`. Responses after the final one are ignored, except
-  // further 2xx on an INVITE transaction in the Accepted state (retransmissions of the 2xx, which the TU
-  // drives, RFC 6026 §8.5).
+  // Sends a response through the server transaction `id` (unknown or ended ids are ignored). Responses
+  // after the final one are ignored, except further 2xx on an INVITE transaction in the Accepted state
+  // (retransmissions of the 2xx, which the TU drives, RFC 6026 §7.1). A send that fails is reported through
+  // onServerError from a 0-delay timer, never from inside respond().
   void respond(TransactionId id, const Message& response);
 
   // A message from the transport: already parsed, validated and (for requests) with received/rport set on
@@ -104,7 +112,8 @@ class TransactionLayer {
   // INVITE. 0 if none.
   TransactionId findInviteServerTransaction(const Message& cancel) const;
 
-  // Client and server transactions still alive (for metrics and leak checks in tests).
+  // Client and server transactions still alive (for metrics and leak checks in tests). A transaction that
+  // ended is destroyed from a 0-delay timer, so it is counted until the timer queue next runs.
   size_t clientCount() const;
   size_t serverCount() const;
 
