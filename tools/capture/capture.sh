@@ -129,7 +129,7 @@ sleep 0.5
 
 # --- Kamailio ---------------------------------------------------------------------------------------------
 mkdir -p "$work/kamailio"
-sed -e "s#@RUNDIR@#$work/kamailio#g" -e "s#@PORT@#$kam_port#g" "$here/kamailio.cfg.in" \
+sed -e "s#@RUNDIR@#$work/kamailio#g" -e "s#@PORT@#$kam_port#g" "$here/../../tests/peers/kamailio.cfg.in" \
   >"$work/kamailio/kamailio.cfg"
 ip netns exec "$ns" timeout -k 3 300 kamailio -f "$work/kamailio/kamailio.cfg" -DD -E -Y "$work/kamailio" \
   -P "$work/kamailio/kamailio.pid" -m 64 -M 8 >"$work/kamailio.log" 2>&1 &
