@@ -5,8 +5,10 @@ namespace callgate::core {
 TimerQueue::TimerId TimerQueue::schedule(Duration delay, std::function<void()> callback) {
   const TimerId id = nextId_++;
   const TimePoint deadline = clock_.now() + (delay < Duration::zero() ? Duration::zero() : delay);
+  const bool earliest = entries_.empty() || deadline < entries_.begin()->first.first;
   entries_.emplace(Key{deadline, id}, std::move(callback));
   deadlines_.emplace(id, deadline);
+  if (earliest && wakeup_ && !firing_) wakeup_(deadline);
   return id;
 }
 
@@ -25,6 +27,7 @@ std::optional<TimePoint> TimerQueue::nextDeadline() const {
 
 size_t TimerQueue::fireDue() {
   size_t fired = 0;
+  firing_ = true;
   while (!entries_.empty() && entries_.begin()->first.first <= clock_.now()) {
     auto node = entries_.extract(entries_.begin());
     deadlines_.erase(node.key().second);
@@ -32,6 +35,7 @@ size_t TimerQueue::fireDue() {
     node.mapped()();
     ++fired;
   }
+  firing_ = false;
   return fired;
 }
 

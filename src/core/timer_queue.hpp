@@ -31,6 +31,11 @@ class TimerQueue {
   bool cancel(TimerId id);
 
   std::optional<TimePoint> nextDeadline() const;
+
+  // Called with the new deadline whenever schedule() makes one earlier than every pending timer, so a
+  // runtime (net::TimerDriver) can re-arm its single real timer. Not called from fireDue() itself: whoever
+  // fires re-arms at nextDeadline() afterwards.
+  void setWakeup(std::function<void(TimePoint)> wakeup) { wakeup_ = std::move(wakeup); }
   size_t pending() const { return entries_.size(); }
 
   // Runs every timer due at the clock's current time, earliest deadline first, timers with the same deadline
@@ -49,6 +54,8 @@ class TimerQueue {
   std::map<Key, std::function<void()>> entries_;
   std::unordered_map<TimerId, TimePoint> deadlines_;
   TimerId nextId_ = 1;
+  std::function<void(TimePoint)> wakeup_;
+  bool firing_ = false;
 };
 
 // A timer that belongs to an object: starting it again replaces the previous schedule, and destroying it

@@ -102,5 +102,19 @@ TEST_F(TimerQueueTest, TimerMayRestartItselfFromItsCallback) {
   EXPECT_FALSE(timer.active());
 }
 
+TEST_F(TimerQueueTest, WakeupOnlyForANewEarliestDeadlineOutsideFiring) {
+  std::vector<long> wakeups;
+  queue_.setWakeup([&](TimePoint t) {
+    wakeups.push_back(static_cast<long>(std::chrono::duration_cast<milliseconds>(t - TimePoint{}).count()));
+  });
+  queue_.schedule(milliseconds(100), note("a"));
+  queue_.schedule(milliseconds(200), note("b"));  // later than the earliest: no wakeup
+  queue_.schedule(milliseconds(50), [&] { queue_.schedule(milliseconds(1), note("inner")); });
+  EXPECT_EQ(wakeups, (std::vector<long>{100, 50}));
+  queue_.advanceTo(clock_, TimePoint{} + milliseconds(300));
+  EXPECT_EQ(wakeups.size(), 2u);  // the one scheduled while firing is the firer's to re-arm
+  EXPECT_EQ(log_, (std::vector<std::string>{"inner@51", "a@100", "b@200"}));
+}
+
 }  // namespace
 }  // namespace callgate::core
