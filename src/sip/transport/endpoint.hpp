@@ -13,7 +13,9 @@ enum class TransportProtocol : uint8_t { kUdp, kTcp, kTls };
 // "UDP", "TCP", "TLS": the spelling of Via's transport (RFC 3261 §20.42).
 std::string_view transportName(TransportProtocol protocol);
 // Reliable transports have no retransmissions and zero-length wait timers (RFC 3261 §17).
-constexpr bool isReliable(TransportProtocol protocol) { return protocol != TransportProtocol::kUdp; }
+constexpr bool isReliable(TransportProtocol protocol) {
+  return protocol != TransportProtocol::kUdp;
+}
 
 struct Endpoint {
   TransportProtocol protocol = TransportProtocol::kUdp;
