@@ -159,8 +159,7 @@ core::Result<void> Dialog::confirm(const Message& response2xx) {
   return {};
 }
 
-Message Dialog::makeRequest(std::string_view method, std::string_view via) {
-  ++localSequence_;
+Message Dialog::buildRequest(std::string_view method, uint32_t sequence, std::string_view via) const {
   // RFC 3261 §12.2.1.1: loose routing keeps the remote target as Request-URI and the route set as Route;
   // a strict router in front takes the Request-URI, and the remote target goes last in Route.
   const bool strict = !routeSet_.empty() && !isLooseRoute(routeSet_.front());
@@ -177,25 +176,18 @@ Message Dialog::makeRequest(std::string_view method, std::string_view via) {
   m.addHeader(HeaderId::kFrom, localAddress_);
   m.addHeader(HeaderId::kTo, remoteAddress_);
   m.addHeader(HeaderId::kCallId, id_.callId);
-  m.addHeader(HeaderId::kCSeq, std::to_string(localSequence_) + " " + std::string(method));
+  m.addHeader(HeaderId::kCSeq, std::to_string(sequence) + " " + std::string(method));
+  return m;
+}
+
+Message Dialog::makeRequest(std::string_view method, std::string_view via) {
+  Message m = buildRequest(method, ++localSequence_, via);
   if (carriesContact(method) && !localContact_.empty()) m.addHeader(HeaderId::kContact, localContact_);
   return m;
 }
 
 Message Dialog::makeAck(uint32_t inviteSequence, std::string_view via) const {
-  const bool strict = !routeSet_.empty() && !isLooseRoute(routeSet_.front());
-  std::string requestUri = strict ? routeUri(routeSet_.front()) : remoteTarget_;
-  if (strict) requestUri = requestUri.substr(0, requestUri.find('?'));
-  Message m = Message::request("ACK", requestUri);
-  m.addHeader(HeaderId::kVia, via);
-  m.addHeader(HeaderId::kMaxForwards, "70");
-  for (size_t i = strict ? 1 : 0; i < routeSet_.size(); ++i) m.addHeader(HeaderId::kRoute, routeSet_[i]);
-  if (strict) m.addHeader(HeaderId::kRoute, "<" + remoteTarget_ + ">");
-  m.addHeader(HeaderId::kFrom, localAddress_);
-  m.addHeader(HeaderId::kTo, remoteAddress_);
-  m.addHeader(HeaderId::kCallId, id_.callId);
-  m.addHeader(HeaderId::kCSeq, std::to_string(inviteSequence) + " ACK");
-  return m;
+  return buildRequest("ACK", inviteSequence, via);
 }
 
 std::string Dialog::nextHopUri() const {

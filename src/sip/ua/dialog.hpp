@@ -73,6 +73,8 @@ class Dialog {
 
  private:
   Dialog() = default;
+  // Request-URI, Route, Via, Max-Forwards, From, To, Call-ID and CSeq of a request in this dialog.
+  Message buildRequest(std::string_view method, uint32_t sequence, std::string_view via) const;
 
   DialogId id_;
   State state_ = State::kEarly;
