@@ -1,5 +1,6 @@
 #include "sip/transport/error_response.hpp"
 
+#include <array>
 #include <cstdint>
 
 #include "sip/message/header_values.hpp"
@@ -85,30 +86,84 @@ std::string sanitizeReasonPhrase(std::string_view text, size_t maxBytes) {
 }
 
 std::string_view defaultReasonPhrase(int statusCode) {
-  switch (statusCode) {
-    case 400:
-      return "Bad Request";
-    case 413:
-      return "Request Entity Too Large";
-    case 414:
-      return "Request-URI Too Long";
-    case 416:
-      return "Unsupported URI Scheme";
-    case 420:
-      return "Bad Extension";
-    case 483:
-      return "Too Many Hops";
-    case 500:
-      return "Server Internal Error";
-    case 503:
-      return "Service Unavailable";
-    case 505:
-      return "Version Not Supported";
-    case 513:
-      return "Message Too Large";
-    default:
-      return "";
+  // RFC 3261 §21, with RFC 3262 (PRACK), RFC 3265/6665 (events), RFC 3329, RFC 4028 (Session Timer) and
+  // RFC 5393 additions.
+  struct Entry {
+    int code;
+    std::string_view phrase;
+  };
+  static constexpr std::array<Entry, 66> kPhrases{{
+      {100, "Trying"},
+      {180, "Ringing"},
+      {181, "Call Is Being Forwarded"},
+      {182, "Queued"},
+      {183, "Session Progress"},
+      {199, "Early Dialog Terminated"},
+      {200, "OK"},
+      {202, "Accepted"},
+      {204, "No Notification"},
+      {300, "Multiple Choices"},
+      {301, "Moved Permanently"},
+      {302, "Moved Temporarily"},
+      {305, "Use Proxy"},
+      {380, "Alternative Service"},
+      {400, "Bad Request"},
+      {401, "Unauthorized"},
+      {402, "Payment Required"},
+      {403, "Forbidden"},
+      {404, "Not Found"},
+      {405, "Method Not Allowed"},
+      {406, "Not Acceptable"},
+      {407, "Proxy Authentication Required"},
+      {408, "Request Timeout"},
+      {410, "Gone"},
+      {412, "Conditional Request Failed"},
+      {413, "Request Entity Too Large"},
+      {414, "Request-URI Too Long"},
+      {415, "Unsupported Media Type"},
+      {416, "Unsupported URI Scheme"},
+      {417, "Unknown Resource-Priority"},
+      {420, "Bad Extension"},
+      {421, "Extension Required"},
+      {422, "Session Interval Too Small"},
+      {423, "Interval Too Brief"},
+      {428, "Use Identity Header"},
+      {429, "Provide Referrer Identity"},
+      {433, "Anonymity Disallowed"},
+      {437, "Unsupported Certificate"},
+      {438, "Invalid Identity Header"},
+      {439, "First Hop Lacks Outbound Support"},
+      {470, "Consent Needed"},
+      {480, "Temporarily Unavailable"},
+      {481, "Call/Transaction Does Not Exist"},
+      {482, "Loop Detected"},
+      {483, "Too Many Hops"},
+      {484, "Address Incomplete"},
+      {485, "Ambiguous"},
+      {486, "Busy Here"},
+      {487, "Request Terminated"},
+      {488, "Not Acceptable Here"},
+      {489, "Bad Event"},
+      {491, "Request Pending"},
+      {493, "Undecipherable"},
+      {494, "Security Agreement Required"},
+      {500, "Server Internal Error"},
+      {501, "Not Implemented"},
+      {502, "Bad Gateway"},
+      {503, "Service Unavailable"},
+      {504, "Server Time-out"},
+      {505, "Version Not Supported"},
+      {513, "Message Too Large"},
+      {580, "Precondition Failure"},
+      {600, "Busy Everywhere"},
+      {603, "Decline"},
+      {604, "Does Not Exist Anywhere"},
+      {606, "Not Acceptable"},
+  }};
+  for (const Entry& entry : kPhrases) {
+    if (entry.code == statusCode) return entry.phrase;
   }
+  return "";
 }
 
 Message makeErrorResponse(const Message& request, int statusCode, std::string_view reason) {

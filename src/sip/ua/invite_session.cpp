@@ -63,44 +63,6 @@ uint32_t sequenceOf(const Message& message) {
   return cseq ? cseq->sequence : 0;
 }
 
-// RFC 3261 §21 phrases of the statuses a session sends (the transport's table covers its own errors only).
-std::string_view phraseOf(int status) {
-  switch (status) {
-    case 180:
-      return "Ringing";
-    case 183:
-      return "Session Progress";
-    case 200:
-      return "OK";
-    case 403:
-      return "Forbidden";
-    case 404:
-      return "Not Found";
-    case 405:
-      return "Method Not Allowed";
-    case 415:
-      return "Unsupported Media Type";
-    case 480:
-      return "Temporarily Unavailable";
-    case 481:
-      return "Call/Transaction Does Not Exist";
-    case 486:
-      return "Busy Here";
-    case 487:
-      return "Request Terminated";
-    case 488:
-      return "Not Acceptable Here";
-    case 491:
-      return "Request Pending";
-    case 600:
-      return "Busy Everywhere";
-    case 603:
-      return "Decline";
-    default:
-      return defaultReasonPhrase(status);
-  }
-}
-
 std::string statusText(const Message& response) {
   return std::to_string(response.statusCode()) + " " + std::string(response.reason());
 }
@@ -750,7 +712,7 @@ void InviteSession::onReinviteResponse(const Message& response, uint32_t sequenc
 Message InviteSession::makeResponse(const Message& request, int status, std::string_view reason) const {
   // RFC 3261 §8.2.6.2: Via (all), From, To (with our tag), Call-ID and CSeq copied.
   std::string phrase = sanitizeReasonPhrase(reason);
-  if (phrase.empty()) phrase = std::string(phraseOf(status));
+  if (phrase.empty()) phrase = std::string(defaultReasonPhrase(status));
   if (phrase.empty()) phrase = "Status";
   Message response = Message::response(status, phrase);
   const bool dialogForming = request.methodId() == Method::kInvite && status > 100 && status < 300;
