@@ -28,7 +28,7 @@ check() {  # check DESCRIPTION COMMAND...
 
 for transport in udp tcp; do
   out=$rig_work/register-$transport.log
-  rig_in timeout -k 2 30 "$agent" --transport "$transport" --listen 127.0.0.1 register \
+  ip netns exec "$rig_ns" timeout -k 2 30 "$agent" --transport "$transport" --listen 127.0.0.1 register \
     --registrar "sip:127.0.0.1:$kam_port;transport=$transport" --user 3000 --password 1234 --expires 120 --hold 3 \
     >"$out" 2>&1 &
   agent_pid=$!

@@ -14,10 +14,13 @@ rig_log() { printf '[%s] %s\n' "$(date +%T)" "$*" >&2; }
 
 rig_cleanup() {
   local status=$?
-  for pid in "${rig_pids[@]}"; do
+  # Whatever still runs in the namespace is ours too (a peer started through a subshell, a child it forked).
+  local leftovers
+  leftovers=$(ip netns pids "$rig_ns" 2>/dev/null || true)
+  for pid in ${rig_pids[@]+"${rig_pids[@]}"} $leftovers; do
     kill -TERM "$pid" 2>/dev/null || true
   done
-  for pid in "${rig_pids[@]}"; do
+  for pid in ${rig_pids[@]+"${rig_pids[@]}"} $leftovers; do
     for _ in $(seq 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
     kill -KILL "$pid" 2>/dev/null || true
     wait "$pid" 2>/dev/null || true
@@ -43,7 +46,8 @@ rig_netns() {
   ip netns exec "$rig_ns" ip link set lo up
 }
 
-# rig_in CMD...: run inside the namespace.
+# rig_in CMD...: run inside the namespace. Never background `rig_in ... &`: $! would be a subshell's PID, not
+# the program's; start background programs with `ip netns exec "$rig_ns" ... &` (as rig_kamailio does).
 rig_in() { ip netns exec "$rig_ns" "$@"; }
 
 # rig_wait_for SECONDS FILE PATTERN: until PATTERN shows in FILE, at most SECONDS.
@@ -64,8 +68,8 @@ rig_kamailio() {
   rig_require kamailio kamcmd ss
   mkdir -p "$dir"
   sed -e "s#@RUNDIR@#$dir#g" -e "s#@PORT@#$port#g" "$rig_root/tests/peers/kamailio.cfg.in" >"$dir/kamailio.cfg"
-  rig_in timeout -k 3 600 kamailio -f "$dir/kamailio.cfg" -DD -E -Y "$dir" -P "$dir/kamailio.pid" -m 64 -M 8 \
-    >"$rig_work/kamailio.log" 2>&1 &
+  ip netns exec "$rig_ns" timeout -k 3 600 kamailio -f "$dir/kamailio.cfg" -DD -E -Y "$dir" -P "$dir/kamailio.pid" \
+    -m 64 -M 8 >"$rig_work/kamailio.log" 2>&1 &
   rig_pids+=("$!")
   for _ in $(seq 100); do
     rig_in ss -lnt | grep -q "127.0.0.1:$port " && rig_in ss -lnu | grep -q "127.0.0.1:$port " && break
