@@ -17,6 +17,7 @@ build_packages=(
 # Real SIP peers: tools/capture records reference traffic from them; later suites run them.
 peer_packages=(
   kamailio sip-tester baresip-core iproute2 tshark
+  python3                           # interop scripts: digest checks, test tones
 )
 
 missing=()
