@@ -166,18 +166,12 @@ std::string_view defaultReasonPhrase(int statusCode) {
   return "";
 }
 
-Message makeErrorResponse(const Message& request, int statusCode, std::string_view reason) {
+Message makeResponse(const Message& request, int statusCode, std::string_view reason, std::string_view toTag,
+                     bool copyRecordRoute) {
   std::string phrase = sanitizeReasonPhrase(reason);
   if (phrase.empty()) phrase = std::string(defaultReasonPhrase(statusCode));
-  if (phrase.empty()) phrase = "Error";
+  if (phrase.empty()) phrase = statusCode < 300 ? "OK" : "Error";
   Message response = Message::response(statusCode, phrase);
-
-  uint64_t tagHash = 0xcbf29ce484222325ULL;
-  tagHash = fnv1a(tagHash, request.headerValue(HeaderId::kCallId));
-  tagHash = fnv1a(tagHash, request.headerValue(HeaderId::kFrom));
-  tagHash = fnv1a(tagHash, request.headerValue(HeaderId::kCSeq));
-  tagHash = fnv1a(tagHash, request.headerValue(HeaderId::kVia));
-
   // RFC 3261 §8.2.6.2: "the From field of the response MUST equal the From header field of the request
   // ... Call-ID ... CSeq ... Via header field values in the response MUST equal the Via header field values
   // in the request and MUST maintain the same ordering"; the To gets a tag when it has none.
@@ -190,10 +184,14 @@ Message makeErrorResponse(const Message& request, int statusCode, std::string_vi
       case HeaderId::kCSeq:
         response.addHeader(field.id, field.value);
         break;
+      case HeaderId::kRecordRoute:
+        // RFC 3261 §12.1.1: copied into responses that create a dialog.
+        if (copyRecordRoute) response.addHeader(field.id, field.value);
+        break;
       case HeaderId::kTo: {
         auto to = parseNameAddr(field.value);
-        if (firstTo && to && !to->tag()) {
-          response.addHeader(HeaderId::kTo, std::string(field.value) + ";tag=" + hex(tagHash));
+        if (firstTo && to && !to->tag() && !toTag.empty()) {
+          response.addHeader(HeaderId::kTo, std::string(field.value) + ";tag=" + std::string(toTag));
         } else {
           response.addHeader(HeaderId::kTo, field.value);
         }
@@ -205,6 +203,15 @@ Message makeErrorResponse(const Message& request, int statusCode, std::string_vi
     }
   }
   return response;
+}
+
+Message makeErrorResponse(const Message& request, int statusCode, std::string_view reason) {
+  uint64_t tagHash = 0xcbf29ce484222325ULL;
+  tagHash = fnv1a(tagHash, request.headerValue(HeaderId::kCallId));
+  tagHash = fnv1a(tagHash, request.headerValue(HeaderId::kFrom));
+  tagHash = fnv1a(tagHash, request.headerValue(HeaderId::kCSeq));
+  tagHash = fnv1a(tagHash, request.headerValue(HeaderId::kVia));
+  return makeResponse(request, statusCode, reason, hex(tagHash));
 }
 
 }  // namespace callgate::sip

@@ -710,35 +710,11 @@ void InviteSession::onReinviteResponse(const Message& response, uint32_t sequenc
 // ---- helpers --------------------------------------------------------------------------------------
 
 Message InviteSession::makeResponse(const Message& request, int status, std::string_view reason) const {
-  // RFC 3261 §8.2.6.2: Via (all), From, To (with our tag), Call-ID and CSeq copied.
-  std::string phrase = sanitizeReasonPhrase(reason);
-  if (phrase.empty()) phrase = std::string(defaultReasonPhrase(status));
-  if (phrase.empty()) phrase = "Status";
-  Message response = Message::response(status, phrase);
+  // RFC 3261 §8.2.6.2: Via (all), From, To (with our tag once past 100), Call-ID, CSeq; Record-Route in the
+  // responses that form the dialog (§12.1.1).
   const bool dialogForming = request.methodId() == Method::kInvite && status > 100 && status < 300;
-  for (const HeaderField& field : request.headers()) {
-    switch (field.id) {
-      case HeaderId::kVia:
-      case HeaderId::kFrom:
-      case HeaderId::kCallId:
-      case HeaderId::kCSeq:
-        response.addHeader(field.id, field.value);
-        break;
-      case HeaderId::kRecordRoute:
-        // RFC 3261 §12.1.1: copied into dialog-forming responses.
-        if (dialogForming) response.addHeader(field.id, field.value);
-        break;
-      case HeaderId::kTo:
-        if (toTagOf(request).empty() && status > 100) {
-          response.addHeader(field.id, std::string(field.value) + ";tag=" + localTag_);
-        } else {
-          response.addHeader(field.id, field.value);
-        }
-        break;
-      default:
-        break;
-    }
-  }
+  Message response = sip::makeResponse(request, status, reason,
+                                       status > 100 ? std::string_view(localTag_) : "", dialogForming);
   const bool refresh = (request.methodId() == Method::kInvite && status > 100 && status < 300) ||
                        (request.methodId() == Method::kUpdate && status >= 200 && status < 300);
   if (refresh) response.addHeader(HeaderId::kContact, config_.contact);
