@@ -74,7 +74,7 @@ class Script {
  private:
   Endpoint peer(uint8_t choice) const {
     const TransportProtocol protocol = (choice & 1) != 0 ? TransportProtocol::kTcp : TransportProtocol::kUdp;
-    return Endpoint{protocol, (choice & 2) != 0 ? "10.0.0.3" : "10.0.0.2", 5060};
+    return Endpoint{protocol, (choice & 2) != 0 ? "192.0.2.3" : "192.0.2.2", 5060};
   }
 
   std::string branch(uint8_t choice) const {
@@ -83,15 +83,15 @@ class Script {
   }
 
   Message request(std::string_view method, const std::string& viaBranch, uint8_t fields) {
-    Message m = Message::request(method, (fields & 1) != 0 ? "sip:bob@10.0.0.1" : "sip:carol@10.0.0.1");
-    std::string via = "SIP/2.0/UDP 10.0.0." + std::to_string(2 + ((fields >> 1) & 1)) + ":5060";
+    Message m = Message::request(method, (fields & 1) != 0 ? "sip:bob@192.0.2.1" : "sip:carol@192.0.2.1");
+    std::string via = "SIP/2.0/UDP 192.0.2." + std::to_string(2 + ((fields >> 1) & 1)) + ":5060";
     if (viaBranch.substr(0, 3) != "old") via += ";branch=" + viaBranch;
     m.addHeader(HeaderId::kVia, via);
     m.addHeader(HeaderId::kMaxForwards, "70");
-    m.addHeader(HeaderId::kFrom, "<sip:alice@10.0.0.2>;tag=f" + std::to_string((fields >> 2) & 1));
+    m.addHeader(HeaderId::kFrom, "<sip:alice@192.0.2.2>;tag=f" + std::to_string((fields >> 2) & 1));
     m.addHeader(HeaderId::kTo, (fields & 8) != 0
-                                   ? "<sip:bob@10.0.0.1>;tag=t" + std::to_string((fields >> 4) & 1)
-                                   : std::string("<sip:bob@10.0.0.1>"));
+                                   ? "<sip:bob@192.0.2.1>;tag=t" + std::to_string((fields >> 4) & 1)
+                                   : std::string("<sip:bob@192.0.2.1>"));
     m.addHeader(HeaderId::kCallId, "call" + std::to_string((fields >> 5) & 1));
     m.addHeader(HeaderId::kCSeq, std::to_string(1 + ((fields >> 6) & 1)) + " " + std::string(method));
     return m;
@@ -124,7 +124,7 @@ class Script {
     events.onError = [this, index](TransactionError) { onError(index); };
     Message m = request(method, viaBranch, 0);
     m.setHeader(HeaderId::kVia,
-                "SIP/2.0/" + std::string(transportName(to.protocol)) + " 10.0.0.1:5060;branch=" + viaBranch);
+                "SIP/2.0/" + std::string(transportName(to.protocol)) + " 192.0.2.1:5060;branch=" + viaBranch);
     busy_ = true;
     const TransactionId id = layer_.sendRequest(m, to, std::move(events));
     busy_ = false;
@@ -178,7 +178,7 @@ class Script {
         const auto method = kMethods[in_.ConsumeIntegralInRange<size_t>(0, kMethods.size() - 1)];
         const std::string b = "z9hG4bK-" + std::to_string(in_.ConsumeIntegralInRange<int>(0, 7));
         Message m = request(method, b, 0);
-        m.setHeader(HeaderId::kVia, "SIP/2.0/UDP 10.0.0.1:5060;branch=" + b);
+        m.setHeader(HeaderId::kVia, "SIP/2.0/UDP 192.0.2.1:5060;branch=" + b);
         receive(response(code, m, in_.ConsumeBool() ? "x" : "y"), peer(in_.ConsumeIntegral<uint8_t>()));
         break;
       }

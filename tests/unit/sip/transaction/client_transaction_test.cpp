@@ -88,12 +88,12 @@ TEST(InviteClientTransaction, Rejected486WithLostAcksGetsAnAckForEachRetransmiss
   }
   auto ack = parseMessage(std::string_view(ackBytes));
   ASSERT_TRUE(ack.ok());
-  EXPECT_EQ(ack->requestUri(), "sip:bob@10.0.0.2");
+  EXPECT_EQ(ack->requestUri(), "sip:bob@192.0.2.2");
   EXPECT_EQ(ack->headerCount(HeaderId::kVia), 1u);
-  EXPECT_EQ(ack->headerValue(HeaderId::kVia), "SIP/2.0/UDP 10.0.0.1:5060;branch=z9hG4bK-rej");
+  EXPECT_EQ(ack->headerValue(HeaderId::kVia), "SIP/2.0/UDP 192.0.2.1:5060;branch=z9hG4bK-rej");
   EXPECT_EQ(ack->headerValue(HeaderId::kCSeq), "7 ACK");
-  EXPECT_EQ(ack->headerValue(HeaderId::kTo), "<sip:bob@10.0.0.2>;tag=b1");
-  EXPECT_EQ(ack->headerValue(HeaderId::kFrom), "<sip:alice@10.0.0.1>;tag=a1");
+  EXPECT_EQ(ack->headerValue(HeaderId::kTo), "<sip:bob@192.0.2.2>;tag=b1");
+  EXPECT_EQ(ack->headerValue(HeaderId::kFrom), "<sip:alice@192.0.2.1>;tag=a1");
   EXPECT_EQ(ack->headerValue(HeaderId::kCallId), "call-1@test");
   EXPECT_EQ(ack->headerValue(HeaderId::kRoute), "<sip:proxy.example.com;lr>");
   EXPECT_TRUE(net.idle());
@@ -113,13 +113,13 @@ TEST(InviteClientTransaction, AcceptedPassesEvery2xxIncludingOtherForksUntilTime
   net.runUntilMs(100);
   // Another fork answers: a different To tag on the same transaction (RFC 6026 §7.2).
   net.inject(net.uac(), makeResponse(invite, 200, "fork2"),
-             Endpoint{TransportProtocol::kUdp, "10.0.0.3", 5060});
+             Endpoint{TransportProtocol::kUdp, "192.0.2.3", 5060});
   // The UAS core retransmits its 2xx (RFC 3261 §13.3.1.4); the server transaction sends it (RFC 6026 §7.1).
   net.runUntilMs(500);
   net.uas().layer().respond(serverId, makeResponse(received, 200, "fork1"));
   // A non-2xx in Accepted is absorbed.
   net.inject(net.uac(), makeResponse(invite, 486, "fork3"),
-             Endpoint{TransportProtocol::kUdp, "10.0.0.3", 5060});
+             Endpoint{TransportProtocol::kUdp, "192.0.2.3", 5060});
   net.runUntilMs(31999);
   EXPECT_EQ(net.sendTimes("uac", "INVITE"), (Times{0}));
   EXPECT_EQ(net.sendTimes("uas", "200"), (Times{0, 500}));
@@ -131,7 +131,7 @@ TEST(InviteClientTransaction, AcceptedPassesEvery2xxIncludingOtherForksUntilTime
   EXPECT_EQ(net.uac().layer().clientCount(), 0u);
   // After Timer M a 2xx matches nothing: stray (RFC 6026 §7.2, RFC 3261 §18.1.2).
   net.inject(net.uac(), makeResponse(invite, 200, "fork2"),
-             Endpoint{TransportProtocol::kUdp, "10.0.0.3", 5060});
+             Endpoint{TransportProtocol::kUdp, "192.0.2.3", 5060});
   EXPECT_EQ(net.uac().events.back(), "stray 200@32000");
   net.runUntilMs(40000);
   EXPECT_TRUE(net.idle());

@@ -34,12 +34,12 @@ std::string summaryOf(const Message& message) {
 
 Message makeRequest(std::string_view method, const Endpoint& from, std::string_view branch, uint32_t cseq,
                     std::string_view callId) {
-  Message m = Message::request(method, "sip:bob@10.0.0.2");
+  Message m = Message::request(method, "sip:bob@192.0.2.2");
   m.addHeader(HeaderId::kVia, "SIP/2.0/" + std::string(transportName(from.protocol)) + " " + from.address +
                                   ":" + std::to_string(from.port) + ";branch=" + std::string(branch));
   m.addHeader(HeaderId::kMaxForwards, "70");
-  m.addHeader(HeaderId::kFrom, "<sip:alice@10.0.0.1>;tag=a1");
-  m.addHeader(HeaderId::kTo, "<sip:bob@10.0.0.2>");
+  m.addHeader(HeaderId::kFrom, "<sip:alice@192.0.2.1>;tag=a1");
+  m.addHeader(HeaderId::kTo, "<sip:bob@192.0.2.2>");
   m.addHeader(HeaderId::kCallId, callId);
   m.addHeader(HeaderId::kCSeq, std::to_string(cseq) + " " + std::string(method));
   return m;
@@ -127,8 +127,8 @@ ClientTransactionEvents LoopNode::clientEvents(const std::string& label) {
 
 LoopNetwork::LoopNetwork(TransportProtocol protocol, TransactionTimers timers)
     : protocol_(protocol),
-      uac_(std::make_unique<LoopNode>(*this, "uac", Endpoint{protocol, "10.0.0.1", 5060}, timers)),
-      uas_(std::make_unique<LoopNode>(*this, "uas", Endpoint{protocol, "10.0.0.2", 5060}, timers)) {}
+      uac_(std::make_unique<LoopNode>(*this, "uac", Endpoint{protocol, "192.0.2.1", 5060}, timers)),
+      uas_(std::make_unique<LoopNode>(*this, "uas", Endpoint{protocol, "192.0.2.2", 5060}, timers)) {}
 
 long LoopNetwork::nowMs() const {
   return static_cast<long>(

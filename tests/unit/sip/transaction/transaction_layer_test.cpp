@@ -71,13 +71,13 @@ TEST(TransactionLayer, TransportFailedEndsReliableTransactionsOfThatPeerOnly) {
   net.uas().onRequest = [&](TransactionId id, const Message&) { serverId = id; };
   net.uac().layer().sendRequest(makeRequest("INVITE", net.uac().address(), "z9hG4bK-tf", 1),
                                 net.uas().address(), net.uac().clientEvents("inv"));
-  const Endpoint elsewhere{TransportProtocol::kTcp, "10.0.0.9", 5060};
+  const Endpoint elsewhere{TransportProtocol::kTcp, "192.0.2.9", 5060};
   net.uac().layer().sendRequest(makeRequest("OPTIONS", net.uac().address(), "z9hG4bK-tf2", 2), elsewhere,
                                 net.uac().clientEvents("other"));
   net.runUntilMs(1000);
   ASSERT_NE(serverId, 0u);
   // A UDP endpoint with the same address is not the lost connection.
-  net.uac().layer().transportFailed(Endpoint{TransportProtocol::kUdp, "10.0.0.2", 5060});
+  net.uac().layer().transportFailed(Endpoint{TransportProtocol::kUdp, "192.0.2.2", 5060});
   net.runUntilMs(1001);
   EXPECT_EQ(net.uac().events, (Lines{"inv:100@200"}));
   net.uac().layer().transportFailed(net.uas().address());
@@ -179,8 +179,8 @@ TEST(TransactionLayer, ServerRequestsMatchBySentByToo) {
   net.uas().onRequest = [&](TransactionId id, const Message& request) {
     net.uas().layer().respond(id, makeResponse(request, 200, "s"));
   };
-  const Endpoint a{TransportProtocol::kUdp, "10.0.0.1", 5060};
-  const Endpoint b{TransportProtocol::kUdp, "10.0.0.7", 5070};
+  const Endpoint a{TransportProtocol::kUdp, "192.0.2.1", 5060};
+  const Endpoint b{TransportProtocol::kUdp, "192.0.2.7", 5070};
   // Same branch from two different sent-bys: two transactions (RFC 3261 §17.2.3).
   net.inject(net.uas(), makeRequest("OPTIONS", a, "z9hG4bK-same", 1), a);
   net.inject(net.uas(), makeRequest("OPTIONS", b, "z9hG4bK-same", 1), b);
@@ -201,13 +201,13 @@ TEST(TransactionLayer, Rfc2543RequestsMatchWithoutTheMagicCookie) {
   net.uas().onRequest = [&](TransactionId id, const Message& request) {
     if (request.methodId() == Method::kInvite) inviteId = id;
   };
-  const Endpoint peer{TransportProtocol::kUdp, "10.0.0.5", 5060};
+  const Endpoint peer{TransportProtocol::kUdp, "192.0.2.5", 5060};
   auto old = [&](std::string_view method, uint32_t cseq) {
-    Message m = Message::request(method, "sip:bob@10.0.0.2");
-    m.addHeader(HeaderId::kVia, "SIP/2.0/UDP 10.0.0.5:5060");
-    m.addHeader(HeaderId::kFrom, "<sip:carol@10.0.0.5>;tag=c5");
-    m.addHeader(HeaderId::kTo, "<sip:bob@10.0.0.2>");
-    m.addHeader(HeaderId::kCallId, "old-call@10.0.0.5");
+    Message m = Message::request(method, "sip:bob@192.0.2.2");
+    m.addHeader(HeaderId::kVia, "SIP/2.0/UDP 192.0.2.5:5060");
+    m.addHeader(HeaderId::kFrom, "<sip:carol@192.0.2.5>;tag=c5");
+    m.addHeader(HeaderId::kTo, "<sip:bob@192.0.2.2>");
+    m.addHeader(HeaderId::kCallId, "old-call@192.0.2.5");
     m.addHeader(HeaderId::kCSeq, std::to_string(cseq) + " " + std::string(method));
     return m;
   };
@@ -223,12 +223,12 @@ TEST(TransactionLayer, Rfc2543RequestsMatchWithoutTheMagicCookie) {
   EXPECT_EQ(net.sendTimes("uas", "486"), (Times{0, 500}));  // Timer G
   // An ACK whose To tag is not the one of our response does not match: it goes to the TU.
   Message strangerAck = old("ACK", 5);
-  strangerAck.setHeader(HeaderId::kTo, "<sip:bob@10.0.0.2>;tag=other");
+  strangerAck.setHeader(HeaderId::kTo, "<sip:bob@192.0.2.2>;tag=other");
   net.inject(net.uas(), strangerAck, peer);
   EXPECT_EQ(net.uas().events.back(), "ack@600");
   // The right ACK (To tag of the 486) confirms the transaction: no more 486.
   Message ack = old("ACK", 5);
-  ack.setHeader(HeaderId::kTo, "<sip:bob@10.0.0.2>;tag=mine");
+  ack.setHeader(HeaderId::kTo, "<sip:bob@192.0.2.2>;tag=mine");
   net.inject(net.uas(), ack, peer);
   net.runFor(seconds(3));
   EXPECT_EQ(net.sendTimes("uas", "486"), (Times{0, 500}));
@@ -243,14 +243,14 @@ TEST(TransactionLayer, LayerDestroyedWithLiveTransactionsLeavesNoTimer) {
   struct NullSink final : TransportSink {
     bool send(const Endpoint&, std::string_view) override { return true; }
   } sink;
-  const Endpoint self{TransportProtocol::kUdp, "10.0.0.1", 5060};
+  const Endpoint self{TransportProtocol::kUdp, "192.0.2.1", 5060};
   {
     TransactionLayer layer(queue, sink);
     layer.setServerEvents({[](TransactionId, const Message&, const Endpoint&) {}, {}, {}, {}});
     layer.sendRequest(makeRequest("INVITE", self, "z9hG4bK-d", 1),
-                      Endpoint{TransportProtocol::kUdp, "10.0.0.2", 5060}, {});
-    layer.receive(makeRequest("INVITE", Endpoint{TransportProtocol::kUdp, "10.0.0.3", 5060}, "z9hG4bK-e", 1),
-                  Endpoint{TransportProtocol::kUdp, "10.0.0.3", 5060});
+                      Endpoint{TransportProtocol::kUdp, "192.0.2.2", 5060}, {});
+    layer.receive(makeRequest("INVITE", Endpoint{TransportProtocol::kUdp, "192.0.2.3", 5060}, "z9hG4bK-e", 1),
+                  Endpoint{TransportProtocol::kUdp, "192.0.2.3", 5060});
     EXPECT_EQ(layer.clientCount(), 1u);
     EXPECT_EQ(layer.serverCount(), 1u);
     EXPECT_GT(queue.pending(), 0u);

@@ -81,14 +81,14 @@ class InviteSessionTest : public ::testing::Test {
  protected:
   InviteSessionTest() {
     b_.random = core::SeededRandom{2};
-    caller_.localUri = "<sip:alice@10.0.0.1>";
-    caller_.contact = "<sip:alice@10.0.0.1:5060>";
-    caller_.sentBy = "10.0.0.1:5060";
+    caller_.localUri = "<sip:alice@192.0.2.1>";
+    caller_.contact = "<sip:alice@192.0.2.1:5060>";
+    caller_.sentBy = "192.0.2.1:5060";
     caller_.credentials = {"alice", "secret"};
     caller_.userAgent = "callgate-test";
-    callee_.localUri = "<sip:bob@10.0.0.2>";
-    callee_.contact = "<sip:bob@10.0.0.2:5060>";
-    callee_.sentBy = "10.0.0.2:5060";
+    callee_.localUri = "<sip:bob@192.0.2.2>";
+    callee_.contact = "<sip:bob@192.0.2.2:5060>";
+    callee_.sentBy = "192.0.2.2:5060";
     callee_.userAgent = "callgate-test";
     install(net_.uac(), a_);
     install(net_.uas(), b_);
@@ -117,7 +117,7 @@ class InviteSessionTest : public ::testing::Test {
           toTagOf(request).empty()) {
         --challenge_;
         Message response = makeErrorResponse(request, 407, "");
-        response.addHeader("Proxy-Authenticate", "Digest realm=\"10.0.0.2\", nonce=\"n" +
+        response.addHeader("Proxy-Authenticate", "Digest realm=\"192.0.2.2\", nonce=\"n" +
                                                      std::to_string(challenge_) + "\", qop=\"auth\"");
         node.layer().respond(id, response);
         return;
@@ -160,8 +160,8 @@ class InviteSessionTest : public ::testing::Test {
             std::vector<std::pair<std::string, std::string>> headers = {}) {
     a_.session = std::make_unique<InviteSession>(contextOf(net_.uac(), a_), caller_, ownerOf(a_));
     InviteSession::CallParams params;
-    params.requestUri = "sip:bob@10.0.0.2";
-    params.to = "<sip:bob@10.0.0.2>";
+    params.requestUri = "sip:bob@192.0.2.2";
+    params.to = "<sip:bob@192.0.2.2>";
     params.nextHop = net_.uas().address();
     params.offerSdp = std::move(offer);
     params.headers = std::move(headers);
@@ -223,10 +223,10 @@ TEST_F(InviteSessionTest, BasicCallSdpBothWaysByeFromCaller) {
   EXPECT_EQ(a_.session->state(), InviteSession::State::kConfirmed);
 
   const Message invite = sent("uac", "INVITE");
-  EXPECT_EQ(invite.requestUri(), "sip:bob@10.0.0.2");
+  EXPECT_EQ(invite.requestUri(), "sip:bob@192.0.2.2");
   EXPECT_EQ(invite.headerValue(HeaderId::kMaxForwards), "70");
   EXPECT_EQ(invite.headerValue(HeaderId::kCSeq), "1 INVITE");
-  EXPECT_EQ(invite.headerValue(HeaderId::kContact), "<sip:alice@10.0.0.1:5060>");
+  EXPECT_EQ(invite.headerValue(HeaderId::kContact), "<sip:alice@192.0.2.1:5060>");
   EXPECT_EQ(invite.headerValue(HeaderId::kContentType), "application/sdp");
   EXPECT_EQ(invite.headerValue(HeaderId::kUserAgent), "callgate-test");
   EXPECT_NE(invite.header(HeaderId::kAllow), nullptr);
@@ -235,8 +235,8 @@ TEST_F(InviteSessionTest, BasicCallSdpBothWaysByeFromCaller) {
   EXPECT_EQ(invite.body(), "v=0 caller-offer");
   const Message ack = sent("uac", "ACK");
   EXPECT_EQ(ack.headerValue(HeaderId::kCSeq), "1 ACK");
-  EXPECT_EQ(ack.requestUri(), "sip:bob@10.0.0.2:5060");  // the 2xx's Contact
-  EXPECT_EQ(count("uas", "200"), 1u);                    // the ACK stopped the 2xx retransmissions
+  EXPECT_EQ(ack.requestUri(), "sip:bob@192.0.2.2:5060");  // the 2xx's Contact
+  EXPECT_EQ(count("uas", "200"), 1u);                     // the ACK stopped the 2xx retransmissions
 
   a_.session->hangup();
   net_.runFor(seconds(1));
@@ -258,15 +258,15 @@ TEST_F(InviteSessionTest, ByeFromCallee) {
   EXPECT_EQ(a_.summary(), "provisional 180,answered 200,ended 200");
   EXPECT_EQ(b_.summary(), "answered 200,ended 200");
   const Message bye = sent("uas", "BYE");
-  EXPECT_EQ(bye.requestUri(), "sip:alice@10.0.0.1:5060");  // the caller's Contact
+  EXPECT_EQ(bye.requestUri(), "sip:alice@192.0.2.1:5060");  // the caller's Contact
   expectIdleAfterWaitTimers();
 }
 
 TEST_F(InviteSessionTest, RejectsBadExtraHeaders) {
   a_.session = std::make_unique<InviteSession>(contextOf(net_.uac(), a_), caller_, ownerOf(a_));
   InviteSession::CallParams params;
-  params.requestUri = "sip:bob@10.0.0.2";
-  params.to = "<sip:bob@10.0.0.2>";
+  params.requestUri = "sip:bob@192.0.2.2";
+  params.to = "<sip:bob@192.0.2.2>";
   params.nextHop = net_.uas().address();
   params.headers = {{"X-Bad", "a\r\nInjected: 1"}};
   EXPECT_FALSE(a_.session->start(params));
@@ -439,10 +439,10 @@ TEST_F(InviteSessionTest, SecondForkIsAckedThenByed) {
   // Another fork of the proxy's answers too, while the INVITE transaction is in Accepted (RFC 6026).
   const Message invite = sent("uac", "INVITE");
   Message fork = test::makeResponse(invite, 200, "fork2");
-  fork.addHeader(HeaderId::kContact, "<sip:carol@10.0.0.3:5070>");
+  fork.addHeader(HeaderId::kContact, "<sip:carol@192.0.2.3:5070>");
   fork.addHeader(HeaderId::kContentType, "application/sdp");
   fork.setBody("v=0 carol");
-  const Endpoint carol{TransportProtocol::kUdp, "10.0.0.3", 5070};
+  const Endpoint carol{TransportProtocol::kUdp, "192.0.2.3", 5070};
   net_.inject(net_.uac(), fork, carol);
   net_.runFor(milliseconds(10));
   net_.inject(net_.uac(), fork, carol);  // its retransmission: the same ACK again, no second BYE
@@ -450,7 +450,7 @@ TEST_F(InviteSessionTest, SecondForkIsAckedThenByed) {
   EXPECT_EQ(a_.summary(), "provisional 180,answered 200");  // the first 2xx won
   ASSERT_EQ(count("uac", "ACK"), 3u);
   const Message ack = sent("uac", "ACK", 2);
-  EXPECT_EQ(ack.requestUri(), "sip:carol@10.0.0.3:5070");
+  EXPECT_EQ(ack.requestUri(), "sip:carol@192.0.2.3:5070");
   EXPECT_EQ(toTagOf(ack), "fork2");
   EXPECT_EQ(sent("uac", "ACK", 3).headerValue(HeaderId::kVia), ack.headerValue(HeaderId::kVia));
   // One BYE transaction to the fork (retransmitted by the layer, Timer E: the fork is unreachable).
@@ -461,7 +461,7 @@ TEST_F(InviteSessionTest, SecondForkIsAckedThenByed) {
   }
   EXPECT_EQ(net_.sendTimes("uac", "BYE")[0], net_.sendTimes("uac", "ACK")[1]);
   EXPECT_EQ(toTagOf(bye), "fork2");
-  EXPECT_EQ(bye.requestUri(), "sip:carol@10.0.0.3:5070");
+  EXPECT_EQ(bye.requestUri(), "sip:carol@192.0.2.3:5070");
   EXPECT_EQ(a_.session->state(), InviteSession::State::kConfirmed);
   a_.session->hangup();
   net_.runFor(seconds(1));
@@ -545,8 +545,8 @@ TEST_F(InviteSessionTest, InfoAndOutOfOrderCSeq) {
   net_.runFor(seconds(1));
   const Message invite = sent("uac", "INVITE");
   auto inDialog = [&](uint32_t cseq, std::string_view branch) {
-    Message m = Message::request("INFO", "sip:bob@10.0.0.2:5060");
-    m.addHeader(HeaderId::kVia, "SIP/2.0/UDP 10.0.0.1:5060;branch=" + std::string(branch));
+    Message m = Message::request("INFO", "sip:bob@192.0.2.2:5060");
+    m.addHeader(HeaderId::kVia, "SIP/2.0/UDP 192.0.2.1:5060;branch=" + std::string(branch));
     m.addHeader(HeaderId::kMaxForwards, "70");
     m.addHeader(HeaderId::kFrom, invite.headerValue(HeaderId::kFrom));
     m.addHeader(HeaderId::kTo,
@@ -649,8 +649,8 @@ TEST_F(InviteSessionTest, UpdateAndOptionsInTheDialog) {
   const Message invite = sent("uac", "INVITE");
   // Requests of the caller's dialog, written by hand so the test controls CSeq and Contact.
   auto inDialog = [&](std::string_view method, uint32_t cseq, std::string_view branch) {
-    Message m = Message::request(method, "sip:bob@10.0.0.2:5060");
-    m.addHeader(HeaderId::kVia, "SIP/2.0/UDP 10.0.0.1:5060;branch=" + std::string(branch));
+    Message m = Message::request(method, "sip:bob@192.0.2.2:5060");
+    m.addHeader(HeaderId::kVia, "SIP/2.0/UDP 192.0.2.1:5060;branch=" + std::string(branch));
     m.addHeader(HeaderId::kMaxForwards, "70");
     m.addHeader(HeaderId::kFrom, invite.headerValue(HeaderId::kFrom));
     m.addHeader(HeaderId::kTo,
@@ -661,7 +661,7 @@ TEST_F(InviteSessionTest, UpdateAndOptionsInTheDialog) {
   };
   net_.inject(net_.uas(), inDialog("OPTIONS", 2, "z9hG4bKopt2"), net_.uac().address());
   Message update = inDialog("UPDATE", 3, "z9hG4bKupd3");
-  update.addHeader(HeaderId::kContact, "<sip:alice@10.0.0.1:5062>");  // a target refresh
+  update.addHeader(HeaderId::kContact, "<sip:alice@192.0.2.1:5062>");  // a target refresh
   update.addHeader(HeaderId::kContentType, "application/sdp");
   update.setBody("v=0 update-offer");
   b_.offerAnswer = "v=0 update-answer";
@@ -680,7 +680,7 @@ TEST_F(InviteSessionTest, UpdateAndOptionsInTheDialog) {
   // The refreshed target is where the callee's BYE goes.
   b_.session->hangup();
   net_.runFor(milliseconds(10));
-  EXPECT_EQ(sent("uas", "BYE").requestUri(), "sip:alice@10.0.0.1:5062");
+  EXPECT_EQ(sent("uas", "BYE").requestUri(), "sip:alice@192.0.2.1:5062");
   net_.runFor(seconds(40));  // nobody listens on :5062: the BYE times out, the session still ends
   EXPECT_EQ(b_.summary(), "answered 200,ended 408");
   a_.session->hangup();  // the caller never heard the BYE: its own BYE ends its side

@@ -85,9 +85,9 @@ class UserAgentTest : public ::testing::Test {
       incomingCallIds_.emplace_back(invite.headerValue(HeaderId::kCallId));
       ids_.push_back(id);
       UserAgent::IncomingCall call;
-      call.config.localUri = "<sip:bob@10.0.0.2>";
-      call.config.contact = "<sip:bob@10.0.0.2:5060>";
-      call.config.sentBy = "10.0.0.2:5060";
+      call.config.localUri = "<sip:bob@192.0.2.2>";
+      call.config.contact = "<sip:bob@192.0.2.2:5060>";
+      call.config.sentBy = "192.0.2.2:5060";
       call.owner = b_->ownerFor(&ids_.back());
       call.onCreated = [this](InviteSession& s) {
         calleeTags_.push_back(s.key().localTag);
@@ -108,12 +108,12 @@ class UserAgentTest : public ::testing::Test {
 
   SessionId call() {
     InviteSessionConfig config;
-    config.localUri = "<sip:alice@10.0.0.1>";
-    config.contact = "<sip:alice@10.0.0.1:5060>";
-    config.sentBy = "10.0.0.1:5060";
+    config.localUri = "<sip:alice@192.0.2.1>";
+    config.contact = "<sip:alice@192.0.2.1:5060>";
+    config.sentBy = "192.0.2.1:5060";
     InviteSession::CallParams params;
-    params.requestUri = "sip:bob@10.0.0.2";
-    params.to = "<sip:bob@10.0.0.2>";
+    params.requestUri = "sip:bob@192.0.2.2";
+    params.to = "<sip:bob@192.0.2.2>";
     params.nextHop = net_.uas().address();
     params.offerSdp = "v=0 caller-offer";
     callerIds_.push_back(0);
@@ -248,13 +248,13 @@ TEST_F(UserAgentTest, CancelForNoInviteGets481) {
 
 TEST_F(UserAgentTest, UnknownDialogGets481) {
   Message bye = test::makeRequest("BYE", net_.uac().address(), "z9hG4bKbye1", 2);
-  bye.setHeader(HeaderId::kTo, "<sip:bob@10.0.0.2>;tag=nosuchdialog");
+  bye.setHeader(HeaderId::kTo, "<sip:bob@192.0.2.2>;tag=nosuchdialog");
   sendRaw(std::move(bye), "bye");
   EXPECT_TRUE(logged("bye:481")) << ::testing::PrintToString(net_.uac().events);
 
   // An in-dialog OPTIONS for no dialog is 481 too, not the out-of-dialog 200.
   Message options = test::makeRequest("OPTIONS", net_.uac().address(), "z9hG4bKopt1", 3);
-  options.setHeader(HeaderId::kTo, "<sip:bob@10.0.0.2>;tag=nosuchdialog");
+  options.setHeader(HeaderId::kTo, "<sip:bob@192.0.2.2>;tag=nosuchdialog");
   sendRaw(std::move(options), "options");
   EXPECT_TRUE(logged("options:481")) << ::testing::PrintToString(net_.uac().events);
 
@@ -302,8 +302,8 @@ TEST_F(UserAgentTest, RefusedInviteGets486AndNoSession) {
 
 TEST_F(UserAgentTest, RefusedStartRegistersNothing) {
   InviteSession::CallParams params;
-  params.requestUri = "sip:bob@10.0.0.2";
-  params.to = "<sip:bob@10.0.0.2>";
+  params.requestUri = "sip:bob@192.0.2.2";
+  params.to = "<sip:bob@192.0.2.2>";
   params.nextHop = net_.uas().address();
   params.headers = {{"Bad Header", "x"}};
   callerIds_.push_back(0);
@@ -328,7 +328,7 @@ TEST_F(UserAgentTest, SessionIsRemovedOnlyAfterItsLastCallback) {
   EXPECT_EQ(removedB_.size(), 1u);
   // A late BYE for the removed dialog now gets 481 from the UA.
   Message bye = test::makeRequest("BYE", net_.uac().address(), "z9hG4bKlate", 9, incomingCallIds_.at(0));
-  bye.setHeader(HeaderId::kTo, "<sip:bob@10.0.0.2>;tag=" + calleeTags_.at(0));
+  bye.setHeader(HeaderId::kTo, "<sip:bob@192.0.2.2>;tag=" + calleeTags_.at(0));
   sendRaw(std::move(bye), "late");
   EXPECT_TRUE(logged("late:481")) << ::testing::PrintToString(net_.uac().events);
 }
