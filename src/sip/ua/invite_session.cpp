@@ -9,62 +9,30 @@
 #include "sip/message/writer.hpp"
 #include "sip/transaction/transaction_key.hpp"
 #include "sip/transport/error_response.hpp"
+#include "sip/ua/extensions.hpp"
+#include "sip/ua/session_util.hpp"
 
 namespace callgate::sip {
-namespace {
 
-constexpr std::string_view kAllow = "INVITE, ACK, CANCEL, BYE, OPTIONS, INFO, UPDATE";
-constexpr std::string_view kSdpType = "application/sdp";
+using namespace session_util;
+
+namespace {
 
 // Headers the session writes itself: an extra header may not replace them.
 constexpr std::array kOwnHeaders = {
-    HeaderId::kVia,
-    HeaderId::kMaxForwards,
-    HeaderId::kFrom,
-    HeaderId::kTo,
-    HeaderId::kCallId,
-    HeaderId::kCSeq,
-    HeaderId::kContact,
-    HeaderId::kContentLength,
-    HeaderId::kContentType,
-    HeaderId::kAllow,
-    HeaderId::kUserAgent,
-    HeaderId::kAuthorization,
-    HeaderId::kProxyAuthorization,
-    HeaderId::kRoute,
-    HeaderId::kRecordRoute,
+    HeaderId::kVia,           HeaderId::kMaxForwards,
+    HeaderId::kFrom,          HeaderId::kTo,
+    HeaderId::kCallId,        HeaderId::kCSeq,
+    HeaderId::kContact,       HeaderId::kContentLength,
+    HeaderId::kContentType,   HeaderId::kAllow,
+    HeaderId::kSupported,     HeaderId::kUserAgent,
+    HeaderId::kAuthorization, HeaderId::kProxyAuthorization,
+    HeaderId::kRoute,         HeaderId::kRecordRoute,
 };
-
-// The body is SDP when Content-Type says application/sdp (parameters aside).
-bool hasSdp(const Message& message) {
-  if (message.body().empty()) return false;
-  std::string_view type = message.headerValue(HeaderId::kContentType);
-  type = core::trimLws(type.substr(0, type.find(';')));
-  return core::iequals(type, kSdpType);
-}
-
-std::string sdpOf(const Message& message) {
-  return hasSdp(message) ? std::string(message.body()) : std::string();
-}
-
-void setSdp(Message& message, std::string_view sdp) {
-  if (sdp.empty()) return;
-  message.addHeader(HeaderId::kContentType, kSdpType);
-  message.setBody(sdp);
-}
 
 std::string fromTagOf(const Message& message) {
   auto from = parseNameAddr(message.headerValue(HeaderId::kFrom));
   return from ? std::string(from->tag().value_or("")) : std::string();
-}
-
-uint32_t sequenceOf(const Message& message) {
-  auto cseq = parseCSeq(message.headerValue(HeaderId::kCSeq));
-  return cseq ? cseq->sequence : 0;
-}
-
-std::string statusText(const Message& response) {
-  return std::to_string(response.statusCode()) + " " + std::string(response.reason());
 }
 
 }  // namespace
@@ -87,6 +55,37 @@ std::string_view inviteSessionStateName(InviteSession::State state) {
   return "unknown";
 }
 
+std::string_view inviteEventName(InviteSession::Event::Kind kind) {
+  using Kind = InviteSession::Event::Kind;
+  switch (kind) {
+    case Kind::kProvisional:
+      return "provisional";
+    case Kind::kAnswered:
+      return "answered";
+    case Kind::kFailed:
+      return "failed";
+    case Kind::kCancelled:
+      return "cancelled";
+    case Kind::kEnded:
+      return "ended";
+    case Kind::kReinviteResult:
+      return "reinvite";
+    case Kind::kRemoteSdp:
+      return "remote-sdp";
+    case Kind::kInfo:
+      return "info";
+    case Kind::kMessage:
+      return "message";
+    case Kind::kUpdateResult:
+      return "update";
+    case Kind::kTransfer:
+      return "transfer";
+    case Kind::kSessionTimer:
+      return "session-timer";
+  }
+  return "unknown";
+}
+
 InviteSession::InviteSession(InviteSessionContext context, InviteSessionConfig config, Owner owner)
     : context_(context),
       config_(std::move(config)),
@@ -99,7 +98,11 @@ InviteSession::InviteSession(InviteSessionContext context, InviteSessionConfig c
       noAnswerTimer_(context_.timers),
       retransmitTimer_(context_.timers),
       giveUpTimer_(context_.timers),
-      glareTimer_(context_.timers) {}
+      glareTimer_(context_.timers),
+      reliableTimer_(context_.timers),
+      reliableGiveUp_(context_.timers),
+      sessionTimerTimer_(context_.timers),
+      referTimer_(context_.timers) {}
 
 InviteSession::~InviteSession() = default;
 
@@ -127,18 +130,35 @@ core::Result<std::unique_ptr<InviteSession>> InviteSession::fromInvite(InviteSes
     s.state_ = State::kTerminated;
     return core::makeError(std::move(reason), status);
   };
-  // RFC 3261 §8.2.2.3: no extension is supported, so any Require is answered with 420 and Unsupported.
-  if (const HeaderField* require = s.invite_.header(HeaderId::kRequire)) {
-    return refuse(420, "Bad Extension", "Unsupported", require->value);
+  // RFC 3261 §8.2.2.3: an extension we do not support is answered with 420, listed in Unsupported.
+  std::string unsupported;
+  for (std::string_view tag : optionTags(s.invite_, HeaderId::kRequire)) {
+    if (tag == "100rel" || tag == "timer") continue;
+    unsupported += (unsupported.empty() ? "" : ", ") + std::string(tag);
   }
+  if (!unsupported.empty()) return refuse(420, "Bad Extension", "Unsupported", unsupported);
   // RFC 3261 §8.2.3: a body that is not SDP cannot be understood.
   if (!s.invite_.body().empty() && !hasSdp(s.invite_)) {
     return refuse(415, "Unsupported Media Type", "Accept", kSdpType);
+  }
+  // RFC 4028 §9: a session interval below our Min-SE is answered 422.
+  auto timer = s.sessionTimerFor(s.invite_);
+  if (!timer) {
+    if (timer.error().code == 422) {
+      return refuse(422, "Session Interval Too Small", "Min-SE",
+                    std::to_string(s.config_.minSessionExpires.count()));
+    }
+    return refuse(400, timer.error().message);
   }
   auto dialog = Dialog::asUas(s.invite_, s.localTag_, s.config_.contact, Dialog::State::kEarly);
   if (!dialog) return refuse(400, dialog.error().message);
   s.dialog_ = std::move(*dialog);
   s.remoteSdp_ = sdpOf(s.invite_);
+  s.offeredTimer_ = *timer;
+  s.peerRequires100rel_ = hasOptionTag(s.invite_, HeaderId::kRequire, "100rel");
+  s.peerAllowsUpdate_ = hasOptionTag(s.invite_, HeaderId::kAllow, "UPDATE");
+  // RFC 3262 §3: the first RSeq is random, 1 to 2**31-1.
+  s.nextRseq_ = static_cast<uint32_t>(context.random.next64() % 0x7FFFFFFEu) + 1;
   return session;
 }
 
@@ -200,6 +220,7 @@ void InviteSession::sendInvite(const std::vector<auth::AuthorizationHeader>& cre
   Message request = Message::request("INVITE", params_.requestUri);
   request.addHeader(HeaderId::kVia, newVia(params_.nextHop));
   request.addHeader(HeaderId::kMaxForwards, "70");
+  for (const std::string& route : config_.routeSet) request.addHeader(HeaderId::kRoute, route);
   request.addHeader(HeaderId::kFrom, config_.localUri + ";tag=" + localTag_);
   request.addHeader(HeaderId::kTo, params_.to);
   request.addHeader(HeaderId::kCallId, callId_);
@@ -207,10 +228,13 @@ void InviteSession::sendInvite(const std::vector<auth::AuthorizationHeader>& cre
   request.addHeader(HeaderId::kContact, config_.contact);
   for (const auto& header : credentials) request.addHeader(header.name(), header.value);
   request.addHeader(HeaderId::kAllow, kAllow);
+  request.addHeader(HeaderId::kSupported, kSupported);
   if (!config_.userAgent.empty()) request.addHeader(HeaderId::kUserAgent, config_.userAgent);
   for (const auto& [name, value] : params_.headers) request.addHeader(name, value);
   setSdp(request, params_.offerSdp);
+  localSdp_ = params_.offerSdp;
   invite_ = request;
+  earlyDialogs_.clear();
   provisionalSeen_ = false;
   cancelSent_ = false;
 
@@ -240,6 +264,8 @@ void InviteSession::onInviteResponse(const Message& response) {
     // RFC 3261 §9.1: a CANCEL waits for a provisional response.
     if (cancelWanted_ && !cancelSent_) sendCancel();
     if (status > 100) {
+      // RFC 3262 §4: a reliable provisional is PRACKed once; a retransmission is not reported again.
+      if (hasOptionTag(response, HeaderId::kRequire, "100rel") && !prackReliable(response)) return;
       state_ = State::kEarly;
       std::string sdp = sdpOf(response);
       if (!sdp.empty()) remoteSdp_ = sdp;
@@ -300,7 +326,17 @@ void InviteSession::on2xx(const Message& response) {
       return;
     }
   }
-  auto dialog = Dialog::asUac(invite_, response);
+  core::Result<Dialog> dialog = core::makeError("no dialog");
+  auto early = std::find_if(earlyDialogs_.begin(), earlyDialogs_.end(),
+                            [&tag](const EarlyDialog& e) { return e.tag == tag; });
+  if (early != earlyDialogs_.end()) {
+    // RFC 3261 §13.2.2.4: the 2xx confirms the early dialog its reliable 1xx made (its CSeq goes on).
+    Dialog confirmed = early->dialog;
+    auto ok = confirmed.confirm(response);
+    dialog = ok ? core::Result<Dialog>(std::move(confirmed)) : core::Result<Dialog>(ok.error());
+  } else {
+    dialog = Dialog::asUac(invite_, response);
+  }
   if (!dialog) {
     // No To tag or no usable Contact: nothing can be ACKed. The first such 2xx ends the attempt.
     if (!dialog_ && state_ != State::kTerminated) {
@@ -333,8 +369,10 @@ void InviteSession::on2xx(const Message& response) {
     refused = !answer || sdp.empty();
   }
   dialog_ = std::move(*dialog);
+  earlyDialogs_.clear();
   state_ = State::kConfirmed;
   if (!sdp.empty()) remoteSdp_ = sdp;
+  if (!ackBody.empty()) localSdp_ = ackBody;
   sendAck(*dialog_, inviteSequence_, ackBody, fork);
   forks_.push_back(std::move(fork));
   if (refused) {
@@ -343,7 +381,41 @@ void InviteSession::on2xx(const Message& response) {
     terminate(Event::Kind::kFailed, 488, "the answer's offer was refused");
     return;
   }
+  peerAllowsUpdate_ = hasOptionTag(response, HeaderId::kAllow, "UPDATE");
   emit(Event::Kind::kAnswered, response.statusCode(), std::string(response.reason()), std::move(sdp));
+  if (state_ != State::kConfirmed) return;
+  // RFC 4028 §7.2: the 2xx's Session-Expires sets the timer; refresher=uac (or none said) makes us refresh.
+  auto expires = sessionExpiresOf(response);
+  if (expires && *expires) {
+    applySessionTimer(
+        SessionTimer{(*expires)->seconds, (*expires)->refresher != SessionExpires::Refresher::kUas});
+  }
+}
+
+bool InviteSession::prackReliable(const Message& response) {
+  auto rseq = parseRSeq(response.headerValue(HeaderId::kRSeq));
+  const std::string tag = toTagOf(response);
+  // Without RSeq or To tag it cannot be acknowledged: reported as an ordinary provisional.
+  if (!rseq || tag.empty()) return true;
+  auto early = std::find_if(earlyDialogs_.begin(), earlyDialogs_.end(),
+                            [&tag](const EarlyDialog& e) { return e.tag == tag; });
+  if (early == earlyDialogs_.end()) {
+    auto dialog = Dialog::asUac(invite_, response);
+    if (!dialog) return true;
+    earlyDialogs_.push_back(EarlyDialog{tag, std::move(*dialog), 0});
+    early = earlyDialogs_.end() - 1;
+  } else if (*rseq != early->rseq + 1) {
+    // RFC 3262 §4: a retransmission (RSeq seen) or out of order (a gap): not PRACKed, not reported.
+    return false;
+  }
+  early->rseq = *rseq;
+  const Endpoint to = nextHopOf(early->dialog);
+  Message prack = early->dialog.makeRequest("PRACK", newVia(to));
+  prack.addHeader(HeaderId::kRAck, std::to_string(*rseq) + " " + std::to_string(inviteSequence_) + " INVITE");
+  if (!config_.userAgent.empty()) prack.addHeader(HeaderId::kUserAgent, config_.userAgent);
+  // The PRACK's answer decides nothing: a UAS that never gets it fails the INVITE, which we report.
+  context_.transactions.sendRequest(prack, to, clientEvents(nullptr, nullptr));
+  return true;
 }
 
 void InviteSession::cancel() {
@@ -385,10 +457,10 @@ void InviteSession::sendAck(const Dialog& dialog, uint32_t sequence, std::string
 }
 
 void InviteSession::sendBye(Dialog& dialog, bool forMainDialog) {
-  const Endpoint to = nextHopOf(dialog);
-  Message bye = dialog.makeRequest("BYE", newVia(to));
-  if (!config_.userAgent.empty()) bye.addHeader(HeaderId::kUserAgent, config_.userAgent);
   if (!forMainDialog) {
+    const Endpoint to = nextHopOf(dialog);
+    Message bye = dialog.makeRequest("BYE", newVia(to));
+    if (!config_.userAgent.empty()) bye.addHeader(HeaderId::kUserAgent, config_.userAgent);
     context_.transactions.sendRequest(bye, to, clientEvents(nullptr, nullptr));
     return;
   }
@@ -397,42 +469,170 @@ void InviteSession::sendBye(Dialog& dialog, bool forMainDialog) {
   retransmitTimer_.cancel();
   giveUpTimer_.cancel();
   glareTimer_.cancel();
+  sessionTimerTimer_.cancel();
+  referTimer_.cancel();
   // RFC 3261 §15.1.1: the session ends with the BYE's final response (whatever it is) or its timeout.
-  context_.transactions.sendRequest(bye, to,
-                                    clientEvents(
-                                        [](InviteSession& s, const Message& r) {
-                                          if (r.statusCode() >= 200 && s.state_ == State::kTerminating) {
-                                            s.terminate(Event::Kind::kEnded, r.statusCode(), "hung up");
-                                          }
-                                        },
-                                        [](InviteSession& s, TransactionError e) {
-                                          if (s.state_ == State::kTerminating) {
-                                            s.terminate(Event::Kind::kEnded,
-                                                        e == TransactionError::kTimeout ? 408 : 503,
-                                                        "hung up (no answer to the BYE)");
-                                          }
-                                        }));
+  auto out = std::make_shared<OutRequest>();
+  out->method = "BYE";
+  out->onResponse = [](InviteSession& s, const Message& r) {
+    if (r.statusCode() >= 200 && s.state_ == State::kTerminating) {
+      s.terminate(Event::Kind::kEnded, s.endReason_.empty() ? r.statusCode() : 408,
+                  s.endReason_.empty() ? "hung up" : s.endReason_);
+    }
+  };
+  out->onError = [](InviteSession& s, TransactionError e) {
+    if (s.state_ == State::kTerminating) {
+      s.terminate(Event::Kind::kEnded, e == TransactionError::kTimeout ? 408 : 503,
+                  s.endReason_.empty() ? "hung up (no answer to the BYE)" : s.endReason_);
+    }
+  };
+  sendInDialog(std::move(out), {});
+}
+
+void InviteSession::sendInDialog(std::shared_ptr<OutRequest> out,
+                                 const std::vector<auth::AuthorizationHeader>& credentials) {
+  const Endpoint to = nextHopOf(*dialog_);
+  Message request = dialog_->makeRequest(out->method, newVia(to));
+  for (const auto& header : credentials) request.addHeader(header.name(), header.value);
+  for (const auto& [name, value] : out->headers) request.addHeader(name, value);
+  if (!config_.userAgent.empty()) request.addHeader(HeaderId::kUserAgent, config_.userAgent);
+  if (!out->body.empty()) {
+    request.addHeader(HeaderId::kContentType, out->contentType);
+    request.setBody(out->body);
+  }
+  std::string requestUri(request.requestUri());
+  // A refusal of the layer comes back as onError from a 0-delay timer.
+  context_.transactions.sendRequest(
+      request, to,
+      clientEvents(
+          [out, requestUri](InviteSession& s, const Message& r) { s.onInDialogResponse(out, requestUri, r); },
+          [out](InviteSession& s, TransactionError e) {
+            if (out->onError) out->onError(s, e);
+          }));
+}
+
+void InviteSession::onInDialogResponse(const std::shared_ptr<OutRequest>& out, const std::string& requestUri,
+                                       const Message& response) {
+  const int status = response.statusCode();
+  if ((status == 401 || status == 407) && dialog_ && state_ != State::kTerminated) {
+    // RFC 3261 §22.2: the same request again with credentials, CSeq plus one; the authenticator's limits
+    // (wrong password, retry count) end the loop, and the challenge is then the request's outcome.
+    std::vector<auth::ReceivedChallenge> challenges;
+    for (const HeaderField& field : response.headers()) {
+      if (field.id == HeaderId::kWwwAuthenticate) challenges.push_back({false, field.value});
+      if (field.id == HeaderId::kProxyAuthenticate) challenges.push_back({true, field.value});
+    }
+    if (!out->authenticator) {
+      out->authenticator = std::make_unique<auth::Authenticator>(config_.credentials);
+      out->authenticator->startRequest();
+    }
+    const auth::AuthDecision decision =
+        out->authenticator->onChallenge(challenges, auth::DigestRequest{out->method, requestUri, out->body});
+    if (decision.answered()) {
+      sendInDialog(out, decision.headers);
+      return;
+    }
+  }
+  if (out->onResponse) out->onResponse(*this, response);
 }
 
 // ---- UAS ------------------------------------------------------------------------------------------
 
 void InviteSession::ring(std::string_view earlySdp) {
   if (role_ != Role::kUas || finalSent_ || state_ == State::kTerminated) return;
+  state_ = State::kEarly;
+  if (peerRequires100rel_) {
+    // RFC 3262 §3: one reliable provisional at a time; a later one waits for the PRACK of the first.
+    if (unacked_) {
+      queuedRing_ = std::string(earlySdp);
+    } else {
+      sendReliable(earlySdp);
+    }
+    return;
+  }
   // RFC 3261 §13.3.1.1; 183 with SDP for early media (RFC 3960).
   Message response = makeResponse(invite_, earlySdp.empty() ? 180 : 183, {});
   setSdp(response, earlySdp);
   context_.transactions.respond(inviteTransaction_, response);
-  state_ = State::kEarly;
+}
+
+void InviteSession::sendReliable(std::string_view sdp) {
+  // RFC 3262 §3: Require: 100rel and an RSeq one higher than the last, retransmitted at T1 doubling until
+  // its PRACK; after 64*T1 without one the INVITE is rejected.
+  Message response = makeResponse(invite_, sdp.empty() ? 180 : 183, {});
+  response.addHeader(HeaderId::kRequire, "100rel");
+  const uint32_t rseq = nextRseq_++;
+  response.addHeader(HeaderId::kRSeq, std::to_string(rseq));
+  setSdp(response, sdp);
+  if (!sdp.empty()) localSdp_ = std::string(sdp);
+  context_.transactions.respond(inviteTransaction_, response);
+  unacked_ = Reliable{std::move(response), rseq, config_.timers.t1};
+  reliableTimer_.start(config_.timers.t1, [this] { retransmitReliable(); });
+  reliableGiveUp_.start(64 * config_.timers.t1, [this] {
+    if (!unacked_ || finalSent_) return;
+    unacked_.reset();
+    reliableTimer_.cancel();
+    context_.transactions.respond(
+        inviteTransaction_, makeResponse(invite_, 504, "No PRACK for the reliable provisional response"));
+    finalSent_ = true;
+    terminate(Event::Kind::kFailed, 504, "no PRACK from the caller within 64*T1 (RFC 3262 §3)");
+  });
+}
+
+void InviteSession::retransmitReliable() {
+  if (!unacked_ || finalSent_) return;
+  context_.transactions.respond(inviteTransaction_, unacked_->response);
+  unacked_->interval *= 2;
+  reliableTimer_.start(unacked_->interval, [this] { retransmitReliable(); });
+}
+
+void InviteSession::onPrack(TransactionId id, const Message& request) {
+  auto rack = parseRAck(request.headerValue(HeaderId::kRAck));
+  if (role_ != Role::kUas || !unacked_ || !rack || rack->rseq != unacked_->rseq ||
+      rack->cseq != inviteSequence_ || rack->method != "INVITE") {
+    // RFC 3262 §3: a PRACK that matches no unacknowledged reliable provisional response.
+    context_.transactions.respond(
+        id, makeResponse(request, 481, "No reliable provisional response matches the RAck"));
+    return;
+  }
+  context_.transactions.respond(id, makeResponse(request, 200, {}));
+  unacked_.reset();
+  reliableTimer_.cancel();
+  reliableGiveUp_.cancel();
+  if (finalSent_ || state_ == State::kTerminated) return;
+  if (deferredAnswer_) {
+    std::string sdp = std::move(*deferredAnswer_);
+    deferredAnswer_.reset();
+    queuedRing_.reset();
+    sendAnswer(sdp);
+  } else if (queuedRing_) {
+    std::string sdp = std::move(*queuedRing_);
+    queuedRing_.reset();
+    sendReliable(sdp);
+  }
 }
 
 void InviteSession::answer(std::string_view sdp) {
   if (role_ != Role::kUas || finalSent_ || state_ == State::kTerminated) return;
+  if (unacked_) {
+    // RFC 3262 §3: the 2xx waits for the PRACK of our reliable provisional response.
+    deferredAnswer_ = std::string(sdp);
+    return;
+  }
+  sendAnswer(sdp);
+}
+
+void InviteSession::sendAnswer(std::string_view sdp) {
   Message response = makeResponse(invite_, 200, {});
+  addSessionTimerAnswer(invite_, offeredTimer_, response);
   setSdp(response, sdp);
+  if (!sdp.empty()) localSdp_ = std::string(sdp);
   finalSent_ = true;
   dialog_->confirm();
   state_ = State::kConfirmed;
   start2xx(inviteTransaction_, inviteSequence_, std::move(response), true);
+  // RFC 4028 §9: the timer runs from the 2xx.
+  if (offeredTimer_) applySessionTimer(offeredTimer_, false);  // reported with the ACK
 }
 
 void InviteSession::reject(int status, std::string_view reason) {
@@ -487,127 +687,14 @@ void InviteSession::onAck(const Message& ack, const Endpoint& /*from*/) {
   }
   if (initial) {
     emit(Event::Kind::kAnswered, 200, "ACK received", std::move(sdp));
+    if (state_ == State::kConfirmed && sessionTimer_) {
+      const SessionTimer& t = *sessionTimer_;
+      emit(Event::Kind::kSessionTimer, static_cast<int>(t.seconds),
+           std::string(t.weRefresh == (role_ == Role::kUac) ? "uac" : "uas"));
+    }
   } else {
     reinviteIn_ = false;
     if (!sdp.empty()) emit(Event::Kind::kRemoteSdp, 200, "ACK received", std::move(sdp));
-  }
-}
-
-// ---- both roles -----------------------------------------------------------------------------------
-
-void InviteSession::hangup() {
-  if (state_ == State::kTerminated || state_ == State::kTerminating || state_ == State::kIdle) return;
-  if (role_ == Role::kUac && !dialog_) {
-    cancel();
-    return;
-  }
-  if (role_ == Role::kUas && !finalSent_) {
-    reject(config_.declineStatus);
-    return;
-  }
-  if (role_ == Role::kUas && pending2xx_ && pending2xx_->initial) {
-    byeAfterAck_ = true;
-    return;
-  }
-  sendBye(*dialog_, true);
-}
-
-void InviteSession::onRequest(TransactionId id, const Message& request, const Endpoint& /*from*/) {
-  if (request.methodId() == Method::kCancel) {
-    onCancel(id, request);
-    return;
-  }
-  if (state_ == State::kTerminated || !dialog_ ||
-      (role_ == Role::kUac && state_ != State::kConfirmed && state_ != State::kTerminating)) {
-    // RFC 3261 §12.2.2: no dialog for it (here).
-    context_.transactions.respond(id, makeResponse(request, 481, {}));
-    return;
-  }
-  if (auto accepted = dialog_->acceptRequest(request); !accepted) {
-    // RFC 3261 §12.2.2: a CSeq lower than the last one is refused with 500.
-    const int status = accepted.error().code != 0 ? accepted.error().code : 400;
-    context_.transactions.respond(id, makeResponse(request, status, accepted.error().message));
-    return;
-  }
-  switch (request.methodId()) {
-    case Method::kBye:
-      context_.transactions.respond(id, makeResponse(request, 200, {}));
-      if (role_ == Role::kUas && !finalSent_) {
-        // RFC 3261 §15.1.2: a BYE in the early dialog ends the INVITE with 487.
-        context_.transactions.respond(inviteTransaction_, makeResponse(invite_, 487, {}));
-        finalSent_ = true;
-        terminate(Event::Kind::kCancelled, 487, "the caller hung up before the answer");
-      } else {
-        terminate(Event::Kind::kEnded, 200, "BYE from the peer");
-      }
-      return;
-    case Method::kInvite:
-      onIncomingInvite(id, request);
-      return;
-    case Method::kUpdate:
-      onIncomingOffer(id, request);
-      return;
-    case Method::kOptions: {
-      Message response = makeResponse(request, 200, {});
-      response.addHeader(HeaderId::kAllow, kAllow);
-      response.addHeader(HeaderId::kAccept, kSdpType);
-      context_.transactions.respond(id, response);
-      return;
-    }
-    case Method::kInfo:
-      context_.transactions.respond(id, makeResponse(request, 200, {}));
-      emit(Event::Kind::kInfo, 0, "INFO", std::string(request.body()),
-           std::string(request.headerValue(HeaderId::kContentType)));
-      return;
-    default: {
-      // RFC 3261 §8.2.1: 405 with Allow.
-      Message response = makeResponse(request, 405, {});
-      response.addHeader(HeaderId::kAllow, kAllow);
-      context_.transactions.respond(id, response);
-      return;
-    }
-  }
-}
-
-void InviteSession::onIncomingInvite(TransactionId id, const Message& request) {
-  if (pending2xx_ || reinviteIn_ || (role_ == Role::kUas && !finalSent_)) {
-    // RFC 3261 §14.2: an INVITE while our answer to an earlier one is unfinished: 500 with Retry-After.
-    Message response = makeResponse(request, 500, "an earlier INVITE is still in progress");
-    response.addHeader(HeaderId::kRetryAfter, std::to_string(context_.random.next64() % 10));
-    context_.transactions.respond(id, response);
-    return;
-  }
-  onIncomingOffer(id, request);
-}
-
-void InviteSession::onIncomingOffer(TransactionId id, const Message& request) {
-  if (state_ != State::kConfirmed) {
-    context_.transactions.respond(id, makeResponse(request, 481, {}));
-    return;
-  }
-  if (reinviteOut_ && !glareTimer_.active()) {
-    // RFC 3261 §14.2 (RFC 3311 §5.2 for UPDATE): our own re-INVITE is in progress: glare. While it waits
-    // for its retry after a 491 it is not, and the peer's offer is answered.
-    context_.transactions.respond(id, makeResponse(request, 491, {}));
-    return;
-  }
-  const std::string offer = sdpOf(request);
-  // ARCHITECTURE.md §4: the gateway answers SIP-side renegotiation itself, through the owner.
-  std::optional<std::string> answer = owner_.onOffer ? owner_.onOffer(offer) : std::nullopt;
-  if (!answer) {
-    context_.transactions.respond(id, makeResponse(request, 488, {}));
-    return;
-  }
-  // RFC 3261 §12.2: a target refresh; a request without a usable Contact keeps the old target.
-  (void)dialog_->refreshTarget(request);
-  if (!offer.empty()) remoteSdp_ = offer;
-  Message response = makeResponse(request, 200, {});
-  setSdp(response, *answer);
-  if (request.methodId() == Method::kInvite) {
-    reinviteIn_ = true;
-    start2xx(id, sequenceOf(request), std::move(response), false);
-  } else {
-    context_.transactions.respond(id, response);
   }
 }
 
@@ -625,88 +712,6 @@ void InviteSession::onCancel(TransactionId id, const Message& cancel) {
   terminate(Event::Kind::kCancelled, 487, "cancelled by the caller");
 }
 
-bool InviteSession::sendReinvite(std::string sdp) {
-  if (state_ != State::kConfirmed || reinviteOut_ || reinviteIn_ || pending2xx_) return false;
-  reinviteOut_ = true;
-  sendReinviteNow(sdp);
-  return true;
-}
-
-void InviteSession::sendReinviteNow(const std::string& sdp) {
-  const Endpoint to = nextHopOf(*dialog_);
-  Message request = dialog_->makeRequest("INVITE", newVia(to));
-  request.addHeader(HeaderId::kAllow, kAllow);
-  if (!config_.userAgent.empty()) request.addHeader(HeaderId::kUserAgent, config_.userAgent);
-  setSdp(request, sdp);
-  const uint32_t sequence = dialog_->localSequence();
-  context_.transactions.sendRequest(
-      request, to,
-      clientEvents(
-          [sequence, sdp](InviteSession& s, const Message& r) { s.onReinviteResponse(r, sequence, sdp); },
-          [](InviteSession& s, TransactionError e) {
-            if (s.state_ != State::kConfirmed || !s.reinviteOut_) return;
-            s.reinviteOut_ = false;
-            s.emit(Event::Kind::kReinviteResult, e == TransactionError::kTimeout ? 408 : 503,
-                   "re-INVITE got no answer");
-            // RFC 3261 §12.2.1.2: a timed-out request in the dialog ends it.
-            if (s.state_ == State::kConfirmed) s.sendBye(*s.dialog_, true);
-          }));
-}
-
-void InviteSession::onReinviteResponse(const Message& response, uint32_t sequence, const std::string& sdp) {
-  const int status = response.statusCode();
-  if (status < 200 || state_ != State::kConfirmed) {
-    if (status >= 200 && status < 300 && sequence == reinviteAckSequence_ && !reinviteAck_.ack.empty()) {
-      context_.sink.send(reinviteAck_.to, reinviteAck_.ack);
-    }
-    return;
-  }
-  if (status < 300) {
-    if (sequence == reinviteAckSequence_) {
-      // RFC 3261 §13.2.2.4: a retransmitted 2xx gets the same ACK again.
-      if (!reinviteAck_.ack.empty()) context_.sink.send(reinviteAck_.to, reinviteAck_.ack);
-      return;
-    }
-    (void)dialog_->refreshTarget(response);
-    reinviteAckSequence_ = sequence;
-    sendAck(*dialog_, sequence, {}, reinviteAck_);
-    std::string answer = sdpOf(response);
-    if (!answer.empty()) remoteSdp_ = answer;
-    reinviteOut_ = false;
-    emit(Event::Kind::kReinviteResult, status, std::string(response.reason()), std::move(answer));
-    return;
-  }
-  if (status == 491) {
-    // RFC 3261 §14.1: glare. The owner of the Call-ID (the UAC of the call) waits 2.1-4 s, the other
-    // side 0-2 s, in units of 10 ms.
-    const uint64_t tens = context_.random.next64();
-    const auto wait = role_ == Role::kUac ? std::chrono::milliseconds(2100 + 10 * (tens % 191))
-                                          : std::chrono::milliseconds(10 * (tens % 201));
-    glareTimer_.start(wait, [this, sdp] {
-      if (state_ != State::kConfirmed) return;
-      if (pending2xx_ || reinviteIn_) {
-        // The peer's re-INVITE is still being answered: wait once more.
-        glareTimer_.start(std::chrono::milliseconds(500), [this, sdp] {
-          if (state_ == State::kConfirmed) sendReinviteNow(sdp);
-        });
-        return;
-      }
-      sendReinviteNow(sdp);
-    });
-    return;
-  }
-  reinviteOut_ = false;
-  emit(Event::Kind::kReinviteResult, status, statusText(response));
-  if ((status == 481 || status == 408) && state_ == State::kConfirmed) {
-    // RFC 3261 §12.2.1.2: the dialog is gone.
-    if (status == 408) {
-      sendBye(*dialog_, true);
-    } else {
-      terminate(Event::Kind::kEnded, status, "the peer lost the dialog (481)");
-    }
-  }
-}
-
 // ---- helpers --------------------------------------------------------------------------------------
 
 Message InviteSession::makeResponse(const Message& request, int status, std::string_view reason) const {
@@ -718,6 +723,10 @@ Message InviteSession::makeResponse(const Message& request, int status, std::str
   const bool refresh = (request.methodId() == Method::kInvite && status > 100 && status < 300) ||
                        (request.methodId() == Method::kUpdate && status >= 200 && status < 300);
   if (refresh) response.addHeader(HeaderId::kContact, config_.contact);
+  if (request.methodId() == Method::kInvite && status >= 200 && status < 300) {
+    response.addHeader(HeaderId::kAllow, kAllow);
+    response.addHeader(HeaderId::kSupported, kSupported);
+  }
   if (!config_.userAgent.empty()) response.addHeader(HeaderId::kServer, config_.userAgent);
   return response;
 }
@@ -745,9 +754,16 @@ void InviteSession::terminate(Event::Kind kind, int status, std::string reason) 
   retransmitTimer_.cancel();
   giveUpTimer_.cancel();
   glareTimer_.cancel();
+  reliableTimer_.cancel();
+  reliableGiveUp_.cancel();
+  sessionTimerTimer_.cancel();
+  referTimer_.cancel();
   pending2xx_.reset();
+  unacked_.reset();
   reinviteOut_ = false;
   reinviteIn_ = false;
+  referOut_ = false;
+  referIn_ = false;
   state_ = State::kTerminated;
   emit(kind, status, std::move(reason));
 }

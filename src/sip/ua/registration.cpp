@@ -75,6 +75,7 @@ void Registration::sendRegister(std::chrono::seconds expires,
   request.addHeader(HeaderId::kVia, "SIP/2.0/" + std::string(transportName(config_.nextHop.protocol)) + " " +
                                         config_.sentBy + ";branch=z9hG4bK" + random_.hex(12) + ";rport");
   request.addHeader(HeaderId::kMaxForwards, "70");
+  for (const std::string& route : config_.routeSet) request.addHeader(HeaderId::kRoute, route);
   request.addHeader(HeaderId::kFrom, config_.aor + ";tag=" + fromTag_);
   request.addHeader(HeaderId::kTo, config_.aor);
   request.addHeader(HeaderId::kCallId, callId_);

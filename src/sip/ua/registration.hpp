@@ -27,7 +27,10 @@ struct RegistrationConfig {
   std::string contact;       // Contact: a name-addr unique to this session, "<sip:3000@192.0.2.1:5060;cg=k1>"
   auth::UserCredentials credentials;
   std::chrono::seconds expires{3600};
-  Endpoint nextHop;    // where REGISTER goes: the registrar or the outbound proxy, resolved (RFC 3263)
+  Endpoint nextHop;  // where REGISTER goes: the registrar or the outbound proxy, resolved (RFC 3263)
+  // Route header values preloaded on every REGISTER, the outbound proxy first (RFC 3261 §8.1.2), e.g.
+  // "<sip:proxy.example.com;lr>".
+  std::vector<std::string> routeSet;
   std::string sentBy;  // Via sent-by: this UA's host:port on that transport
   std::string userAgent;
   // A refresh goes out this long before the binding expires, or at half its life if that is shorter.

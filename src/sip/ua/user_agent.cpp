@@ -6,12 +6,14 @@
 
 #include "sip/transaction/transaction_key.hpp"
 #include "sip/transport/error_response.hpp"
+#include "sip/ua/session_util.hpp"
 
 namespace callgate::sip {
 namespace {
 
-// What this UA does (RFC 3261 §20.5): the methods of InviteSession plus MESSAGE out of dialogs.
-constexpr std::string_view kAllow = "INVITE, ACK, CANCEL, BYE, OPTIONS, INFO, UPDATE, MESSAGE";
+// What this UA does (RFC 3261 §20.5), and what it takes outside a dialog (the Allow of a 405 there).
+constexpr std::string_view kAllow = session_util::kAllow;
+constexpr std::string_view kAllowOutOfDialog = "INVITE, ACK, CANCEL, BYE, OPTIONS, MESSAGE";
 constexpr std::string_view kAccept = "application/sdp";
 
 std::string indexOf(std::string_view callId, std::string_view localTag) {
@@ -138,6 +140,7 @@ void UserAgent::onOutOfDialog(TransactionId id, const Message& request, const En
       Message response = makeErrorResponse(request, 200, "OK");
       response.addHeader(HeaderId::kAllow, kAllow);
       response.addHeader(HeaderId::kAccept, kAccept);
+      response.addHeader(HeaderId::kSupported, session_util::kSupported);
       context_.transactions.respond(id, response);
       return;
     }
@@ -155,7 +158,7 @@ void UserAgent::onOutOfDialog(TransactionId id, const Message& request, const En
       // we do not know at all (§21.5.2).
       const int status = request.methodId() == Method::kOther ? 501 : 405;
       Message response = makeErrorResponse(request, status, "");
-      response.addHeader(HeaderId::kAllow, kAllow);
+      response.addHeader(HeaderId::kAllow, kAllowOutOfDialog);
       context_.transactions.respond(id, response);
       return;
     }
@@ -188,6 +191,23 @@ void UserAgent::onAck(const Message& ack, const Endpoint& from) {
   reapLater();
 }
 
+core::Result<void> UserAgent::sendRequest(OutOfDialogRequest request, RequestClient::Listener listener) {
+  const uint64_t id = nextRequestId_++;
+  // The outcome is reported from a transaction callback; the finished client is destroyed by the reaper.
+  auto client =
+      RequestClient::create(context_.transactions, context_.random, std::move(request),
+                            [this, listener = std::move(listener)](const RequestClient::Outcome& o) {
+                              if (!reaper_.active())
+                                reaper_.start(core::Duration::zero(), [this] { reap(); });
+                              if (listener) listener(o);
+                            });
+  if (!client) return client.error();
+  RequestClient& c = **client;
+  requests_.emplace(id, std::move(*client));
+  c.send();
+  return {};
+}
+
 void UserAgent::reapLater() {
   for (const auto& [id, entry] : sessions_) {
     if (entry.session->finished()) {
@@ -198,6 +218,7 @@ void UserAgent::reapLater() {
 }
 
 void UserAgent::reap() {
+  std::erase_if(requests_, [](const auto& item) { return item.second->done(); });
   std::vector<SessionId> removed;
   for (auto it = sessions_.begin(); it != sessions_.end();) {
     Entry& entry = it->second;

@@ -6,6 +6,7 @@
 //   INVITE without To tag ──► Events::onInvite decides: a new UAS session, or 486
 //   OPTIONS without To tag ──► 200 with Allow and Accept (§11.2)
 //   MESSAGE without To tag ──► 200 and Events::onMessage (RFC 3428 §7)
+//   sendRequest()          ──► a MESSAGE (or other non-INVITE) of ours outside dialogs, with digest auth
 //   BYE without To tag    ──► 481 (§15.1.2); other known methods 405 with Allow, unknown ones 501 (§8.2.1)
 //   ACK of a 2xx          ──► the session of dialogKey(); else dropped (an ACK is never answered)
 //
@@ -29,6 +30,7 @@
 #include "sip/transaction/transaction_layer.hpp"
 #include "sip/transport/endpoint.hpp"
 #include "sip/ua/invite_session.hpp"
+#include "sip/ua/request_client.hpp"
 
 namespace callgate::sip {
 
@@ -74,6 +76,11 @@ class UserAgent {
                                InviteSession::CallParams params,
                                std::function<void(SessionId id)> onCreated = nullptr);
 
+  // A non-INVITE request outside dialogs (MESSAGE): its one outcome goes to `listener`, never inside this
+  // call. The error when the request is refused before sending (a bad method or header).
+  core::Result<void> sendRequest(OutOfDialogRequest request, RequestClient::Listener listener);
+  size_t requestCount() const { return requests_.size(); }
+
   // The session with this id, or nullptr once it was removed.
   InviteSession* session(SessionId id);
   size_t sessionCount() const { return sessions_.size(); }
@@ -103,6 +110,8 @@ class UserAgent {
   std::map<SessionId, Entry> sessions_;
   std::unordered_map<std::string, SessionId> byDialog_;
   std::unordered_map<TransactionId, SessionId> byInviteServer_;
+  std::map<uint64_t, std::unique_ptr<RequestClient>> requests_;
+  uint64_t nextRequestId_ = 1;
   core::Timer reaper_;
 };
 

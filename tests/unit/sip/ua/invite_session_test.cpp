@@ -11,6 +11,7 @@
 #include "sip/message/parser.hpp"
 #include "sip/transaction/transaction_key.hpp"
 #include "sip/transport/error_response.hpp"
+#include "sip/ua/extensions.hpp"
 
 namespace callgate::sip {
 namespace {
@@ -20,25 +21,7 @@ using std::chrono::seconds;
 using Kind = InviteSession::Event::Kind;
 
 std::string kindName(Kind kind) {
-  switch (kind) {
-    case Kind::kProvisional:
-      return "provisional";
-    case Kind::kAnswered:
-      return "answered";
-    case Kind::kFailed:
-      return "failed";
-    case Kind::kCancelled:
-      return "cancelled";
-    case Kind::kEnded:
-      return "ended";
-    case Kind::kReinviteResult:
-      return "reinvite";
-    case Kind::kRemoteSdp:
-      return "remote-sdp";
-    case Kind::kInfo:
-      return "info";
-  }
-  return "?";
+  return std::string(inviteEventName(kind));
 }
 
 // The numeric resolver an owner gives: host and port of a sip URI with a numeric host.
@@ -55,8 +38,10 @@ struct Side {
   std::vector<InviteSession::Event> events;
   std::vector<std::string> offers;  // what onOffer was asked to answer
   std::optional<std::string> offerAnswer = "v=0 gateway-answer";
-  std::vector<int> refusals;  // statuses fromInvite() answered a bad INVITE with
-  std::vector<int> strays;    // statuses of responses that matched no transaction
+  std::vector<int> refusals;        // statuses fromInvite() answered a bad INVITE with
+  std::vector<int> strays;          // statuses of responses that matched no transaction
+  std::vector<std::string> refers;  // Refer-To URIs the peer asked for
+  bool acceptRefer = true;
   core::SeededRandom random{1};
 
   // "provisional 180,answered 200": kind and status of each event.
@@ -102,6 +87,10 @@ class InviteSessionTest : public ::testing::Test {
       return side.offerAnswer;
     };
     owner.resolve = resolveNumeric;
+    owner.onRefer = [&side](std::string_view uri) {
+      side.refers.emplace_back(uri);
+      return side.acceptRefer;
+    };
     return owner;
   }
 
@@ -119,6 +108,14 @@ class InviteSessionTest : public ::testing::Test {
         Message response = makeErrorResponse(request, 407, "");
         response.addHeader("Proxy-Authenticate", "Digest realm=\"192.0.2.2\", nonce=\"n" +
                                                      std::to_string(challenge_) + "\", qop=\"auth\"");
+        node.layer().respond(id, response);
+        return;
+      }
+      if (&side == &b_ && request.method() == challengeInDialog_ && !toTagOf(request).empty() &&
+          (request.header(HeaderId::kProxyAuthorization) == nullptr || challengeAlways_)) {
+        Message response = makeErrorResponse(request, 407, "");
+        response.addHeader("Proxy-Authenticate", "Digest realm=\"192.0.2.2\", nonce=\"d" +
+                                                     std::string(request.method()) + "\", qop=\"auth\"");
         node.layer().respond(id, response);
         return;
       }
@@ -210,6 +207,9 @@ class InviteSessionTest : public ::testing::Test {
   Side b_;  // the callee, on the UAS node
   std::function<void(InviteSession&)> onIncomingCall_;
   int challenge_ = 0;  // how many INVITEs the callee's side answers with 407 first
+  std::string
+      challengeInDialog_;  // the callee's side answers this in-dialog method 407 when it has no credentials
+  bool challengeAlways_ = false;  // ... and even when it has (wrong password)
 };
 
 TEST_F(InviteSessionTest, BasicCallSdpBothWaysByeFromCaller) {
@@ -617,14 +617,15 @@ TEST_F(InviteSessionTest, ReinviteGlareRetriesAfterRandomWaits) {
   expectIdleAfterWaitTimers();
 }
 
-TEST_F(InviteSessionTest, RequiredExtensionIsRefusedWith420) {
-  call("v=0 offer", {{"Require", "100rel"}});
+TEST_F(InviteSessionTest, UnknownRequiredExtensionIsRefusedWith420) {
+  // RFC 3261 §8.2.2.3: only what we do not support is listed; 100rel and timer are supported.
+  call("v=0 offer", {{"Require", "100rel, foo"}, {"Require", "bar"}});
   net_.runFor(seconds(1));
   EXPECT_EQ(b_.refusals, (std::vector<int>{420}));
   EXPECT_EQ(a_.summary(), "failed 420");
   const Message refusal = sent("uas", "420");
   ASSERT_NE(refusal.header("Unsupported"), nullptr);
-  EXPECT_EQ(refusal.header("Unsupported")->value, "100rel");
+  EXPECT_EQ(refusal.header("Unsupported")->value, "foo, bar");
   expectIdleAfterWaitTimers();
 }
 
@@ -668,7 +669,7 @@ TEST_F(InviteSessionTest, UpdateAndOptionsInTheDialog) {
   net_.inject(net_.uas(), update, net_.uac().address());
   net_.inject(net_.uas(), inDialog("MESSAGE", 4, "z9hG4bKmsg4"), net_.uac().address());
   net_.runFor(milliseconds(10));
-  EXPECT_EQ(a_.strays, (std::vector<int>{200, 200, 405}));
+  EXPECT_EQ(a_.strays, (std::vector<int>{200, 200, 200}));  // MESSAGE in the dialog: 200 (RFC 3428)
   const Message options = sent("uas", "200", 2);
   EXPECT_EQ(options.headerValue(HeaderId::kCSeq), "2 OPTIONS");
   EXPECT_NE(options.headerValue(HeaderId::kAllow).find("INVITE"), std::string_view::npos);
@@ -682,10 +683,327 @@ TEST_F(InviteSessionTest, UpdateAndOptionsInTheDialog) {
   net_.runFor(milliseconds(10));
   EXPECT_EQ(sent("uas", "BYE").requestUri(), "sip:alice@192.0.2.1:5062");
   net_.runFor(seconds(40));  // nobody listens on :5062: the BYE times out, the session still ends
-  EXPECT_EQ(b_.summary(), "answered 200,ended 408");
+  EXPECT_EQ(b_.summary(), "answered 200,message 0,ended 408");
   a_.session->hangup();  // the caller never heard the BYE: its own BYE ends its side
   expectIdleAfterWaitTimers();
   EXPECT_EQ(a_.summary(), "provisional 180,answered 200,ended 481");
+}
+
+// ---- 100rel (RFC 3262) ------------------------------------------------------------------------------
+
+TEST_F(InviteSessionTest, ReliableProvisionalIsPrackedBeforeTheAnswer) {
+  net_.drop("uac", "PRACK", 1);  // the 180 is retransmitted until the PRACK's own retransmission arrives
+  onIncomingCall_ = [](InviteSession& s) {
+    s.ring();
+    s.answer("v=0 callee-answer");  // RFC 3262 §3: waits for the PRACK
+  };
+  call("v=0 offer", {{"Require", "100rel"}});
+  net_.runFor(seconds(3));
+  const Message ringing = sent("uas", "180");
+  EXPECT_EQ(ringing.headerValue(HeaderId::kRequire), "100rel");
+  auto rseq = parseRSeq(ringing.headerValue(HeaderId::kRSeq));
+  ASSERT_TRUE(rseq);
+  EXPECT_LE(*rseq, 0x7FFFFFFFu);
+  EXPECT_EQ(sent("uac", "INVITE").headerValue(HeaderId::kSupported), "100rel, timer");
+  // T1 = 500 ms: the 180 at 0 and 500; the PRACK's retransmission (Timer E, 500 ms) stops it.
+  EXPECT_EQ(net_.sendTimes("uas", "180"), (std::vector<long>{0, 500}));
+  EXPECT_EQ(net_.sendTimes("uac", "PRACK"), (std::vector<long>{0, 500}));  // one PRACK, retransmitted
+  const Message prack = sent("uac", "PRACK", 2);
+  EXPECT_EQ(prack.headerValue(HeaderId::kRAck), std::to_string(*rseq) + " 1 INVITE");
+  EXPECT_EQ(prack.headerValue(HeaderId::kCSeq), "2 PRACK");
+  EXPECT_EQ(prack.requestUri(), "sip:bob@192.0.2.2:5060");  // the 180's Contact
+  EXPECT_EQ(net_.sendTimes("uas", "200").front(), 500);     // the PRACK's 200, then the INVITE's
+  EXPECT_EQ(a_.summary(), "provisional 180,answered 200");  // the retransmitted 180 is not reported again
+  EXPECT_EQ(b_.summary(), "answered 200");
+  a_.session->hangup();
+  net_.runFor(seconds(1));
+  EXPECT_EQ(sent("uac", "BYE").headerValue(HeaderId::kCSeq), "3 BYE");  // the early dialog's CSeq goes on
+  EXPECT_EQ(b_.summary(), "answered 200,ended 200");
+  expectIdleAfterWaitTimers();
+}
+
+TEST_F(InviteSessionTest, SecondReliableProvisionalWaitsForTheFirstPrack) {
+  net_.setLatency(milliseconds(20));
+  onIncomingCall_ = [](InviteSession& s) {
+    s.ring();
+    s.ring("v=0 early");
+  };
+  call("v=0 offer", {{"Require", "100rel"}});
+  net_.runFor(seconds(1));
+  const Message first = sent("uas", "180");
+  const Message second = sent("uas", "183");
+  EXPECT_EQ(*parseRSeq(second.headerValue(HeaderId::kRSeq)),
+            *parseRSeq(first.headerValue(HeaderId::kRSeq)) + 1);
+  // 20 ms a hop: INVITE in at 20, 180 out at 20, PRACK in at 60: only then the 183.
+  EXPECT_EQ(net_.sendTimes("uas", "180"), (std::vector<long>{20}));
+  EXPECT_EQ(net_.sendTimes("uas", "183"), (std::vector<long>{60}));
+  EXPECT_EQ(count("uac", "PRACK"), 2u);
+  EXPECT_EQ(a_.summary(), "provisional 180,provisional 183");
+  EXPECT_EQ(a_.last(Kind::kProvisional)->sdp, "v=0 early");
+  b_.session->answer("v=0 final");
+  net_.runFor(seconds(1));
+  EXPECT_EQ(a_.summary(), "provisional 180,provisional 183,answered 200");
+  b_.session->hangup();
+  expectIdleAfterWaitTimers();
+}
+
+TEST_F(InviteSessionTest, NoPrackRejectsTheInviteAfter64T1) {
+  net_.dropAll("uac", "PRACK");
+  onIncomingCall_ = [](InviteSession& s) {
+    s.ring();
+    s.answer("v=0 callee-answer");
+  };
+  call("v=0 offer", {{"Require", "100rel"}});
+  net_.runFor(seconds(40));
+  // RFC 3262 §3: retransmitted at T1 doubling (no T2 cap), then a 5xx at 64*T1.
+  EXPECT_EQ(net_.sendTimes("uas", "180"), (std::vector<long>{0, 500, 1500, 3500, 7500, 15500, 31500}));
+  EXPECT_EQ(net_.sendTimes("uas", "504"), (std::vector<long>{32000}));
+  EXPECT_EQ(count("uas", "200"), 0u);
+  EXPECT_EQ(b_.summary(), "failed 504");
+  EXPECT_EQ(a_.summary(), "provisional 180,failed 504");
+  expectIdleAfterWaitTimers();
+}
+
+TEST_F(InviteSessionTest, PrackWithWrongRAckGets481) {
+  onIncomingCall_ = [](InviteSession& s) { s.ring(); };
+  net_.dropAll("uac", "PRACK");
+  call("v=0 offer", {{"Require", "100rel"}});
+  net_.runFor(milliseconds(10));
+  const Message ringing = sent("uas", "180");
+  const Message invite = sent("uac", "INVITE");
+  Message prack = Message::request("PRACK", "sip:bob@192.0.2.2:5060");
+  prack.addHeader(HeaderId::kVia, "SIP/2.0/UDP 192.0.2.1:5060;branch=z9hG4bKprackbad");
+  prack.addHeader(HeaderId::kMaxForwards, "70");
+  prack.addHeader(HeaderId::kFrom, invite.headerValue(HeaderId::kFrom));
+  prack.addHeader(HeaderId::kTo, ringing.headerValue(HeaderId::kTo));
+  prack.addHeader(HeaderId::kCallId, invite.headerValue(HeaderId::kCallId));
+  prack.addHeader(HeaderId::kCSeq, "2 PRACK");
+  prack.addHeader(HeaderId::kRAck,
+                  std::to_string(*parseRSeq(ringing.headerValue(HeaderId::kRSeq)) + 7) + " 1 INVITE");
+  net_.inject(net_.uas(), prack, net_.uac().address());
+  net_.runFor(milliseconds(10));
+  EXPECT_EQ(a_.strays, (std::vector<int>{481}));
+  b_.session->hangup();
+  expectIdleAfterWaitTimers();
+}
+
+// ---- session timers (RFC 4028) ----------------------------------------------------------------------
+
+TEST_F(InviteSessionTest, SessionTimerAnsweredAndRefreshedByTheCaller) {
+  answerOnInvite();
+  call("v=0 offer", {{"Session-Expires", "90;refresher=uac"}});
+  net_.runFor(seconds(1));
+  const Message ok = sent("uas", "200");
+  EXPECT_EQ(ok.headerValue(HeaderId::kSessionExpires), "90;refresher=uac");
+  EXPECT_EQ(ok.headerValue(HeaderId::kRequire), "timer");  // the INVITE said Supported: timer
+  EXPECT_EQ(a_.summary(), "provisional 180,answered 200,session-timer 90");
+  EXPECT_EQ(a_.last(Kind::kSessionTimer)->reason, "uac");
+  EXPECT_EQ(b_.summary(), "answered 200,session-timer 90");
+  EXPECT_EQ(b_.last(Kind::kSessionTimer)->reason, "uac");
+  net_.runFor(seconds(200));
+  // RFC 4028 §10: the refresher refreshes at half the interval, with UPDATE (the callee allows it) and no
+  // body; the callee never hangs up.
+  EXPECT_EQ(net_.sendTimes("uac", "UPDATE"), (std::vector<long>{45000, 90000, 135000, 180000}));
+  const Message refresh = sent("uac", "UPDATE");
+  EXPECT_TRUE(refresh.body().empty());
+  EXPECT_EQ(refresh.headerValue(HeaderId::kSessionExpires), "90;refresher=uac");
+  EXPECT_EQ(sent("uas", "200", 2).headerValue(HeaderId::kSessionExpires), "90;refresher=uac");
+  EXPECT_TRUE(b_.offers.size() == 0u);  // a bare refresh asks the owner nothing
+  EXPECT_EQ(b_.summary(), "answered 200,session-timer 90");
+  EXPECT_EQ(a_.session->state(), InviteSession::State::kConfirmed);
+  a_.session->hangup();
+  expectIdleAfterWaitTimers();
+}
+
+TEST_F(InviteSessionTest, SessionTimerExpiresWithoutRefresh) {
+  answerOnInvite();
+  net_.dropAll("uac", "UPDATE");
+  call("v=0 offer", {{"Session-Expires", "90;refresher=uac"}});
+  net_.runFor(seconds(100));
+  // RFC 4028 §10: the callee hangs up at 90 - min(32, 90/3) = 60 s without a refresh.
+  EXPECT_EQ(net_.sendTimes("uas", "BYE"), (std::vector<long>{60000}));
+  EXPECT_EQ(b_.summary(), "answered 200,session-timer 90,ended 408");
+  EXPECT_NE(b_.last(Kind::kEnded)->reason.find("no session refresh"), std::string::npos);
+  EXPECT_EQ(a_.summary(), "provisional 180,answered 200,session-timer 90,ended 200");
+  expectIdleAfterWaitTimers();
+}
+
+TEST_F(InviteSessionTest, UnspecifiedRefresherIsTheCallerWhenItSupportsTimer) {
+  answerOnInvite();
+  call("v=0 offer", {{"Session-Expires", "120"}});
+  net_.runFor(seconds(1));
+  // RFC 4028 §9: our caller says Supported: timer, so the callee leaves refreshing to it.
+  EXPECT_EQ(sent("uas", "200").headerValue(HeaderId::kSessionExpires), "120;refresher=uac");
+  a_.session->hangup();
+  expectIdleAfterWaitTimers();
+}
+
+TEST_F(InviteSessionTest, CalleeAsRefresher) {
+  answerOnInvite();
+  call("v=0 offer", {{"Session-Expires", "90;refresher=uas"}});
+  net_.runFor(seconds(1));
+  EXPECT_EQ(sent("uas", "200").headerValue(HeaderId::kSessionExpires), "90;refresher=uas");
+  EXPECT_EQ(a_.last(Kind::kSessionTimer)->reason, "uas");
+  net_.runFor(seconds(100));
+  // The callee refreshes at 45 s; as the UAC of its UPDATE it says refresher=uac, and the caller agrees.
+  EXPECT_EQ(net_.sendTimes("uas", "UPDATE"), (std::vector<long>{45000, 90000}));
+  EXPECT_EQ(sent("uas", "UPDATE").headerValue(HeaderId::kSessionExpires), "90;refresher=uac");
+  EXPECT_EQ(sent("uac", "200").headerValue(HeaderId::kSessionExpires), "90;refresher=uac");
+  EXPECT_EQ(count("uac", "BYE"), 0u);
+  EXPECT_EQ(a_.summary(), "provisional 180,answered 200,session-timer 90");
+  b_.session->hangup();
+  expectIdleAfterWaitTimers();
+}
+
+TEST_F(InviteSessionTest, SessionIntervalTooSmallGets422) {
+  answerOnInvite();
+  call("v=0 offer", {{"Session-Expires", "30"}});
+  net_.runFor(seconds(1));
+  EXPECT_EQ(b_.refusals, (std::vector<int>{422}));
+  const Message refusal = sent("uas", "422");
+  EXPECT_EQ(refusal.headerValue(HeaderId::kMinSE), "90");
+  EXPECT_EQ(a_.summary(), "failed 422");
+  expectIdleAfterWaitTimers();
+}
+
+TEST_F(InviteSessionTest, MalformedSessionExpiresGets400) {
+  answerOnInvite();
+  call("v=0 offer", {{"Session-Expires", "90;refresher=both"}});
+  net_.runFor(seconds(1));
+  EXPECT_EQ(b_.refusals, (std::vector<int>{400}));
+  EXPECT_NE(std::string(sent("uas", "400").reason()).find("refresher must be uac or uas"), std::string::npos);
+  expectIdleAfterWaitTimers();
+}
+
+// ---- offers we send, in-dialog authentication ---------------------------------------------------------
+
+TEST_F(InviteSessionTest, UpdateWithOfferFromTheCaller) {
+  answerOnInvite();
+  call();
+  net_.runFor(seconds(1));
+  b_.offerAnswer = "v=0 b-update-answer";
+  ASSERT_TRUE(a_.session->sendUpdate("v=0 a-update"));
+  EXPECT_FALSE(a_.session->sendUpdate("v=0 again"));  // RFC 3311 §5.1: one offer at a time
+  net_.runFor(seconds(1));
+  EXPECT_EQ(b_.offers, (std::vector<std::string>{"v=0 a-update"}));
+  EXPECT_EQ(a_.summary(), "provisional 180,answered 200,update 200");
+  EXPECT_EQ(a_.last(Kind::kUpdateResult)->sdp, "v=0 b-update-answer");
+  EXPECT_EQ(count("uac", "ACK"), 1u);  // no ACK for an UPDATE
+  a_.session->hangup();
+  expectIdleAfterWaitTimers();
+}
+
+TEST_F(InviteSessionTest, ChallengedReinviteIsResentWithCredentials) {
+  answerOnInvite();
+  call();
+  net_.runFor(seconds(1));
+  challengeInDialog_ = "INVITE";
+  ASSERT_TRUE(a_.session->sendReinvite("v=0 a-hold"));
+  net_.runFor(seconds(1));
+  EXPECT_EQ(a_.summary(), "provisional 180,answered 200,reinvite 200");
+  const Message retried = sent("uac", "INVITE", 3);
+  EXPECT_EQ(retried.headerValue(HeaderId::kCSeq), "3 INVITE");
+  EXPECT_NE(retried.headerValue(HeaderId::kProxyAuthorization).find("username=\"alice\""), std::string::npos);
+  EXPECT_EQ(retried.body(), "v=0 a-hold");
+  // The ACK of the 407 is the layer's (CSeq 2), the ACK of the 2xx carries the retried CSeq.
+  EXPECT_EQ(sent("uac", "ACK", 2).headerValue(HeaderId::kCSeq), "2 ACK");
+  EXPECT_EQ(sent("uac", "ACK", 3).headerValue(HeaderId::kCSeq), "3 ACK");
+  EXPECT_EQ(b_.offers, (std::vector<std::string>{"v=0 a-hold"}));
+  challengeInDialog_ = "BYE";
+  a_.session->hangup();
+  net_.runFor(seconds(1));
+  EXPECT_EQ(count("uac", "BYE"), 2u);
+  EXPECT_EQ(sent("uac", "BYE", 2).headerValue(HeaderId::kCSeq), "5 BYE");
+  EXPECT_EQ(a_.summary(), "provisional 180,answered 200,reinvite 200,ended 200");
+  EXPECT_EQ(b_.summary(), "answered 200,ended 200");
+  expectIdleAfterWaitTimers();
+}
+
+TEST_F(InviteSessionTest, WrongPasswordInTheDialogEndsTheRequestNotTheLoop) {
+  answerOnInvite();
+  call();
+  net_.runFor(seconds(1));
+  challengeInDialog_ = "UPDATE";
+  challengeAlways_ = true;
+  ASSERT_TRUE(a_.session->sendUpdate("v=0 x"));
+  // The callee keeps challenging without stale=true: the credentials are wrong, and the second 407 is the
+  // UPDATE's outcome (no loop).
+  net_.runFor(seconds(1));
+  EXPECT_EQ(count("uac", "UPDATE"), 2u);
+  EXPECT_EQ(a_.summary(), "provisional 180,answered 200,update 407");
+  EXPECT_EQ(a_.session->state(), InviteSession::State::kConfirmed);
+  a_.session->hangup();
+  expectIdleAfterWaitTimers();
+}
+
+// ---- REFER (RFC 3515) -------------------------------------------------------------------------------
+
+TEST_F(InviteSessionTest, TransferBothWaysWithSipfragProgress) {
+  answerOnInvite();
+  call();
+  net_.runFor(seconds(1));
+  ASSERT_TRUE(a_.session->transfer("sip:carol@192.0.2.3"));
+  EXPECT_FALSE(a_.session->transfer("sip:dave@192.0.2.3"));  // one at a time
+  net_.runFor(seconds(1));
+  EXPECT_EQ(b_.refers, (std::vector<std::string>{"sip:carol@192.0.2.3"}));
+  const Message refer = sent("uac", "REFER");
+  EXPECT_EQ(refer.headerValue(HeaderId::kReferTo), "<sip:carol@192.0.2.3>");
+  EXPECT_EQ(refer.headerValue(HeaderId::kReferredBy), "<sip:alice@192.0.2.1>");
+  EXPECT_EQ(count("uas", "202"), 1u);
+  const Message trying = sent("uas", "NOTIFY");
+  EXPECT_EQ(trying.headerValue(HeaderId::kEvent), "refer");
+  EXPECT_EQ(trying.headerValue(HeaderId::kSubscriptionState), "active;expires=60");
+  EXPECT_EQ(trying.headerValue(HeaderId::kContentType), "message/sipfrag;version=2.0");
+  EXPECT_EQ(trying.body(), "SIP/2.0 100 Trying\r\n");
+  EXPECT_EQ(a_.summary(), "provisional 180,answered 200,transfer 100");
+  EXPECT_TRUE(b_.session->notifyTransfer(180));
+  EXPECT_TRUE(b_.session->notifyTransfer(200, "OK"));
+  EXPECT_FALSE(b_.session->notifyTransfer(200));  // the subscription ended
+  net_.runFor(seconds(1));
+  EXPECT_EQ(sent("uas", "NOTIFY", 3).headerValue(HeaderId::kSubscriptionState),
+            "terminated;reason=noresource");
+  EXPECT_EQ(sent("uas", "NOTIFY", 2).body(), "SIP/2.0 180 Ringing\r\n");
+  EXPECT_EQ(a_.summary(), "provisional 180,answered 200,transfer 100,transfer 180,transfer 200");
+  EXPECT_EQ(a_.last(Kind::kTransfer)->reason, "OK");
+  // The transfer is over: a new one may start, and this one is refused by the callee.
+  b_.acceptRefer = false;
+  ASSERT_TRUE(a_.session->transfer("sip:dave@192.0.2.3"));
+  net_.runFor(seconds(1));
+  EXPECT_EQ(a_.summary(), "provisional 180,answered 200,transfer 100,transfer 180,transfer 200,transfer 603");
+  a_.session->hangup();
+  expectIdleAfterWaitTimers();
+}
+
+TEST_F(InviteSessionTest, TransferWithoutFinalNotifyTimesOut) {
+  answerOnInvite();
+  caller_.transferTimeout = seconds(20);
+  call();
+  net_.runFor(seconds(1));
+  ASSERT_TRUE(a_.session->transfer("sip:carol@192.0.2.3"));
+  net_.runFor(seconds(30));
+  EXPECT_EQ(a_.summary(), "provisional 180,answered 200,transfer 100,transfer 408");
+  a_.session->hangup();
+  expectIdleAfterWaitTimers();
+}
+
+TEST_F(InviteSessionTest, PreloadedRouteOnInviteAndCancel) {
+  caller_.routeSet = {"<sip:192.0.2.2;lr>", "<sip:192.0.2.9;lr>"};
+  onIncomingCall_ = [](InviteSession& s) { s.ring(); };
+  call();
+  net_.runFor(seconds(1));
+  a_.session->cancel();
+  net_.runFor(seconds(1));
+  for (const char* method : {"INVITE", "CANCEL"}) {
+    const Message m = sent("uac", method);
+    std::vector<std::string_view> routes;
+    for (const HeaderField& f : m.headers()) {
+      if (f.id == HeaderId::kRoute) routes.push_back(f.value);
+    }
+    EXPECT_EQ(routes, (std::vector<std::string_view>{"<sip:192.0.2.2;lr>", "<sip:192.0.2.9;lr>"})) << method;
+    EXPECT_EQ(m.requestUri(), "sip:bob@192.0.2.2") << method;
+  }
+  EXPECT_EQ(a_.summary(), "provisional 180,failed 487");
+  expectIdleAfterWaitTimers();
 }
 
 }  // namespace

@@ -20,25 +20,7 @@ using Kind = InviteSession::Event::Kind;
 using SessionId = UserAgent::SessionId;
 
 std::string kindName(Kind kind) {
-  switch (kind) {
-    case Kind::kProvisional:
-      return "provisional";
-    case Kind::kAnswered:
-      return "answered";
-    case Kind::kFailed:
-      return "failed";
-    case Kind::kCancelled:
-      return "cancelled";
-    case Kind::kEnded:
-      return "ended";
-    case Kind::kReinviteResult:
-      return "reinvite";
-    case Kind::kRemoteSdp:
-      return "remote-sdp";
-    case Kind::kInfo:
-      return "info";
-  }
-  return "?";
+  return std::string(inviteEventName(kind));
 }
 
 std::optional<Endpoint> resolveNumeric(std::string_view uriText) {
@@ -280,6 +262,62 @@ TEST_F(UserAgentTest, OutOfDialogMessageGets200AndAnEvent) {
   sendRaw(std::move(message), "message");
   EXPECT_TRUE(logged("message:200")) << ::testing::PrintToString(net_.uac().events);
   EXPECT_EQ(messages_, std::vector<std::string>{"hello bob"});
+}
+
+TEST_F(UserAgentTest, SentMessageReachesThePeerAndReportsOneOutcome) {
+  // a_ sends; b_'s UA answers 200 and reports the body (RFC 3428).
+  OutOfDialogRequest request;
+  request.requestUri = "sip:bob@192.0.2.2";
+  request.from = "<sip:alice@192.0.2.1>";
+  request.to = "<sip:bob@192.0.2.2>";
+  request.nextHop = net_.uas().address();
+  request.routeSet = {"<sip:192.0.2.2;lr>"};
+  request.sentBy = "192.0.2.1:5060";
+  request.contentType = "text/plain";
+  request.body = "hi bob";
+  std::vector<RequestClient::Outcome> outcomes;
+  ASSERT_TRUE(
+      a_->ua.sendRequest(request, [&outcomes](const RequestClient::Outcome& o) { outcomes.push_back(o); }));
+  EXPECT_TRUE(outcomes.empty());  // never inside sendRequest()
+  EXPECT_EQ(a_->ua.requestCount(), 1u);
+  net_.runFor(seconds(1));
+  ASSERT_EQ(outcomes.size(), 1u);
+  EXPECT_EQ(outcomes[0].status, 200);
+  EXPECT_EQ(messages_, std::vector<std::string>{"hi bob"});
+  EXPECT_EQ(a_->ua.requestCount(), 0u);  // reaped
+  for (const auto& record : net_.wire()) {
+    if (record.sender != "uac" || record.summary != "MESSAGE") continue;
+    auto m = parseMessage(std::string_view(record.bytes));
+    ASSERT_TRUE(m);
+    EXPECT_EQ(m->headerValue(HeaderId::kRoute), "<sip:192.0.2.2;lr>");
+    EXPECT_EQ(m->headerValue(HeaderId::kContentType), "text/plain");
+  }
+  // Refused before sending: a method that is not for this client, a header with CR/LF.
+  request.method = "INVITE";
+  EXPECT_FALSE(a_->ua.sendRequest(request, nullptr));
+  request.method = "MESSAGE";
+  request.headers = {{"X-Bad", "a\r\nInjected: 1"}};
+  EXPECT_FALSE(a_->ua.sendRequest(request, nullptr));
+  EXPECT_EQ(a_->ua.requestCount(), 0u);
+}
+
+TEST_F(UserAgentTest, SentMessageToNobodyTimesOut) {
+  OutOfDialogRequest request;
+  request.requestUri = "sip:carol@192.0.2.9";
+  request.from = "<sip:alice@192.0.2.1>";
+  request.to = "<sip:carol@192.0.2.9>";
+  request.nextHop = Endpoint{TransportProtocol::kUdp, "192.0.2.9", 5060};
+  request.sentBy = "192.0.2.1:5060";
+  request.body = "anyone?";
+  request.contentType = "text/plain";
+  std::vector<RequestClient::Outcome> outcomes;
+  ASSERT_TRUE(
+      a_->ua.sendRequest(request, [&outcomes](const RequestClient::Outcome& o) { outcomes.push_back(o); }));
+  net_.runFor(seconds(40));
+  ASSERT_EQ(outcomes.size(), 1u);
+  EXPECT_EQ(outcomes[0].status, 408);  // Timer F, 64*T1
+  EXPECT_NE(outcomes[0].reason.find("timed out"), std::string::npos) << outcomes[0].reason;
+  EXPECT_EQ(a_->ua.requestCount(), 0u);
 }
 
 TEST_F(UserAgentTest, OtherOutOfDialogMethodsGet405OrUnknown501) {
