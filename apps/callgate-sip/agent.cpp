@@ -5,6 +5,7 @@
 #include <boost/asio/signal_set.hpp>
 #include <iostream>
 
+#include "sip/message/header_values.hpp"
 #include "sip/message/identity.hpp"
 #include "sip/message/uri.hpp"
 
@@ -42,6 +43,15 @@ int Agent::run() {
     return onInvite(id, invite);
   };
   events.onSessionRemoved = [this](sip::UserAgent::SessionId id) { onSessionRemoved(id); };
+  events.onMessage = [this](const sip::Message& message, const sip::Endpoint&) {
+    // RFC 3428: one line, whatever line breaks the body has.
+    auto from = sip::parseNameAddr(message.headerValue(sip::HeaderId::kFrom));
+    std::string body(message.body());
+    std::replace_if(
+        body.begin(), body.end(), [](char c) { return c == '\r' || c == '\n'; }, ' ');
+    say("message-in from=" + (from ? std::string(from->uri.text) : std::string("?")) +
+        " type=" + std::string(message.headerValue(sip::HeaderId::kContentType)) + " body=" + body);
+  };
   ua_ = std::make_unique<sip::UserAgent>(
       sip::InviteSessionContext{*transactions_, *transport_, timers_, random_}, std::move(events));
   if (auto started = transport_->start(); !started) {
@@ -69,20 +79,24 @@ int Agent::run() {
 
   switch (options_.command) {
     case Command::kRegister:
-      locator_->locate(options_.registrar, [this](core::Result<std::vector<sip::Endpoint>> targets) {
-        if (!targets) {
-          say("failed status=0 reason=" + targets.error().message);
-          finish(1);
-          return;
-        }
-        startRegistration(targets->front());
-      });
+      locator_->locate(options_.proxy.empty() ? options_.registrar : options_.proxy,
+                       [this](core::Result<std::vector<sip::Endpoint>> targets) {
+                         if (!targets) {
+                           say("failed status=0 reason=" + targets.error().message);
+                           finish(1);
+                           return;
+                         }
+                         startRegistration(targets->front());
+                       });
       break;
     case Command::kCall:
       startCall();
       break;
     case Command::kWait:
       startWait();
+      break;
+    case Command::kMessage:
+      startMessage();
       break;
   }
   io_.run();
@@ -113,6 +127,16 @@ void Agent::startRegistration(const sip::Endpoint& registrar) {
   config.credentials = {options_.authUser.empty() ? options_.user : options_.authUser, options_.password};
   config.expires = std::chrono::seconds(options_.expires);
   config.nextHop = registrar;
+  if (!options_.proxy.empty()) {
+    // RFC 3261 §8.1.2: through the outbound proxy, its URI preloaded as a loose Route.
+    auto proxy = sip::parseUri(options_.proxy);
+    if (!proxy) {
+      say("failed status=0 reason=--proxy: " + proxy.error().message);
+      finish(2);
+      return;
+    }
+    config.routeSet.push_back("<" + options_.proxy + (proxy->param("lr") ? "" : ";lr") + ">");
+  }
   config.sentBy = hostPort();
   config.userAgent = "callgate-sip";
   registration_ = std::make_unique<sip::Registration>(
@@ -133,14 +157,14 @@ std::string Agent::hostPort() const {
              : options_.listen + ":" + std::to_string(localPort_);
 }
 
-std::string Agent::sdpOffer() const {
+std::string Agent::sdpOffer(int version, std::string_view direction) const {
   // RFC 4566 §5; RFC 3551 payload types 0 (PCMU) and 8 (PCMA), RFC 4733 telephone-event. Signalling only:
   // nothing is sent to or read from this port.
   const bool v6 = options_.listen.find(':') != std::string::npos;
   const std::string address = std::string(v6 ? "IN IP6 " : "IN IP4 ") + options_.listen;
   return "v=0\r\n"
-         "o=callgate-sip 1 1 " +
-         address +
+         "o=callgate-sip 1 " +
+         std::to_string(version) + " " + address +
          "\r\n"
          "s=callgate-sip\r\n"
          "c=" +
@@ -154,7 +178,72 @@ std::string Agent::sdpOffer() const {
          "a=rtpmap:8 PCMA/8000\r\n"
          "a=rtpmap:101 telephone-event/8000\r\n"
          "a=fmtp:101 0-16\r\n"
-         "a=sendrecv\r\n";
+         "a=" +
+         std::string(direction) + "\r\n";
+}
+
+sip::InviteSessionConfig Agent::sessionConfig(const std::string& localUri, const std::string& contact) const {
+  sip::InviteSessionConfig config;
+  config.localUri = localUri;
+  config.contact = contact;
+  config.sentBy = hostPort();
+  config.credentials = {options_.authUser.empty() ? options_.user : options_.authUser, options_.password};
+  config.userAgent = "callgate-sip";
+  config.timers.t1 = std::chrono::milliseconds(options_.t1Ms);
+  config.timers.t2 = std::max(config.timers.t2, config.timers.t1);
+  config.minSessionExpires = std::chrono::seconds(options_.minSe);
+  return config;
+}
+
+bool Agent::onDialogEvent(sip::UserAgent::SessionId /*id*/, const sip::InviteSession::Event& event) {
+  using Kind = sip::InviteSession::Event::Kind;
+  switch (event.kind) {
+    case Kind::kReinviteResult:
+      say("reinvite status=" + std::to_string(event.status));
+      return true;
+    case Kind::kUpdateResult:
+      say("update status=" + std::to_string(event.status));
+      return true;
+    case Kind::kSessionTimer:
+      say("session-timer expires=" + std::to_string(event.status) + " refresher=" + event.reason);
+      return true;
+    case Kind::kMessage:
+      say("message-in from=dialog type=" + event.contentType + " body=" + event.sdp);
+      return true;
+    case Kind::kTransfer:
+      say("transfer status=" + std::to_string(event.status) + " reason=" + event.reason);
+      return true;
+    default:
+      return false;
+  }
+}
+
+bool Agent::onRefer(sip::UserAgent::SessionId id, std::string_view uri) {
+  if (stopping_ || callOf(id) == nullptr) return false;
+  say("refer to=" + std::string(uri));
+  say("refer-progress status=100");
+  // Called from inside the session: the new call starts from the loop, after the 202 went out.
+  std::string target(uri);
+  boost::asio::post(io_, [this, id, target] {
+    locator_->locate(target, [this, id, target](core::Result<std::vector<sip::Endpoint>> hops) {
+      if (!hops) {
+        if (sip::InviteSession* session = ua_->session(id))
+          session->notifyTransfer(503, "Service Unavailable");
+        say("refer-progress status=503");
+        return;
+      }
+      placeCall(hops->front(), target, id);
+    });
+  });
+  return true;
+}
+
+void Agent::reportTransfer(const Call& call, int status, const std::string& reason) {
+  if (!call.referredBy) return;
+  sip::InviteSession* session = ua_->session(*call.referredBy);
+  if (session != nullptr && session->notifyTransfer(status, reason)) {
+    say("refer-progress status=" + std::to_string(status));
+  }
 }
 
 std::optional<sip::Endpoint> Agent::resolveNumeric(std::string_view uriText) const {

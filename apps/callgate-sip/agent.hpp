@@ -24,7 +24,7 @@
 
 namespace callgate::cli {
 
-enum class Command : uint8_t { kRegister, kCall, kWait };
+enum class Command : uint8_t { kRegister, kCall, kWait, kMessage };
 
 struct Options {
   Command command = Command::kRegister;
@@ -49,10 +49,18 @@ struct Options {
   int noAnswerTimeout = 60;
   int cancelAfter = -1;  // negative: never
   uint16_t rtpPort = 40000;
+  int reinviteAfter = -1;  // seconds after the answer: a re-INVITE putting the call on hold; negative: never
+  int updateAfter = -1;    // seconds after the answer: an UPDATE with a new offer; negative: never
+  std::string transferTo;  // REFER the callee to this URI once answered (after transferAfter seconds)
+  int transferAfter = 0;
+  // message
+  std::string text = "hello";
+  std::string contentType = "text/plain";
   // wait
   int answerAfter = 0;
   int rejectStatus = 0;  // 0: answer
   int calls = 1;
+  int minSe = 90;  // RFC 4028 Min-SE: smaller Session-Expires are answered 422
 };
 
 void say(const std::string& line);
@@ -69,8 +77,13 @@ class Agent {
  private:
   // One call of `call` or `wait`.
   struct Call {
-    explicit Call(core::TimerQueue& queue) : timer(queue) {}
+    explicit Call(core::TimerQueue& queue)
+        : timer(queue), reinviteTimer(queue), updateTimer(queue), transferTimer(queue) {}
     core::Timer timer;  // talk, answer-after or cancel-after
+    core::Timer reinviteTimer;
+    core::Timer updateTimer;
+    core::Timer transferTimer;
+    std::optional<sip::UserAgent::SessionId> referredBy;  // a call made for this session's REFER
     bool hungUp = false;
     bool cancelled = false;
     bool answered = false;
@@ -84,14 +97,25 @@ class Agent {
   void finish(int code);
   std::string_view protocolName() const;
   std::string hostPort() const;  // this agent's address as a SIP host:port
-  std::string sdpOffer() const;
+  // Our audio offer; a later one (re-INVITE, UPDATE) has a higher o= version and maybe another direction.
+  std::string sdpOffer(int version = 1, std::string_view direction = "sendrecv") const;
+  // The config of a session this agent makes or answers.
+  sip::InviteSessionConfig sessionConfig(const std::string& localUri, const std::string& contact) const;
+  // What both `call` and `wait` do with a session's in-dialog events; true when it handled the event.
+  bool onDialogEvent(sip::UserAgent::SessionId id, const sip::InviteSession::Event& event);
+  // The peer of session `id` asked for a transfer to `uri` (REFER): call it, report progress as NOTIFYs.
+  bool onRefer(sip::UserAgent::SessionId id, std::string_view uri);
+  void reportTransfer(const Call& call, int status, const std::string& reason);
   // A numeric next hop for an in-dialog request (the peer's Contact); nullopt for a DNS name.
   std::optional<sip::Endpoint> resolveNumeric(std::string_view uri) const;
   Call* callOf(sip::UserAgent::SessionId id);
 
   // call_command.cpp
   void startCall();
-  void placeCall(const sip::Endpoint& nextHop);
+  // `referredBy`: the session whose REFER this call serves (its progress goes there as NOTIFY).
+  void placeCall(const sip::Endpoint& nextHop, const std::string& target,
+                 std::optional<sip::UserAgent::SessionId> referredBy);
+  void armDialogActions(sip::UserAgent::SessionId id, Call& call);
   void onCallEvent(sip::UserAgent::SessionId id, const sip::InviteSession::Event& event);
 
   // wait_command.cpp
@@ -102,6 +126,9 @@ class Agent {
   void onWaitEvent(sip::UserAgent::SessionId id, const sip::InviteSession::Event& event);
   void onSessionRemoved(sip::UserAgent::SessionId id);
   void hangupAll();
+
+  // message_command.cpp
+  void startMessage();
 
   const Options& options_;
   sip::TransportProtocol protocol_;

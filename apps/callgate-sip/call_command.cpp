@@ -1,4 +1,5 @@
-// callgate-sip call: one outgoing call (RFC 3261 §13.2) with a minimal audio offer, then BYE or CANCEL.
+// callgate-sip call: one outgoing call (RFC 3261 §13.2) with a minimal audio offer, then BYE or CANCEL; on
+// the way, if asked, a hold re-INVITE, an UPDATE and a transfer (REFER) in the dialog.
 #include <algorithm>
 #include <memory>
 
@@ -23,11 +24,12 @@ void Agent::startCall() {
       finish(1);
       return;
     }
-    placeCall(targets->front());
+    placeCall(targets->front(), options_.target, std::nullopt);
   });
 }
 
-void Agent::placeCall(const sip::Endpoint& nextHop) {
+void Agent::placeCall(const sip::Endpoint& nextHop, const std::string& target,
+                      std::optional<sip::UserAgent::SessionId> referredBy) {
   const std::string typed = !options_.fromUser.empty() ? options_.fromUser
                             : !options_.user.empty()   ? options_.user
                                                        : "callgate";
@@ -40,22 +42,28 @@ void Agent::placeCall(const sip::Endpoint& nextHop) {
   const std::string transportParam =
       protocol_ == sip::TransportProtocol::kUdp ? "" : ";transport=" + std::string(protocolName());
   const bool v6 = options_.listen.find(':') != std::string::npos;
-  sip::InviteSessionConfig config;
-  config.localUri = "<sip:" + *fromUser + "@" + (v6 ? "[" + options_.listen + "]" : options_.listen) + ">";
-  config.contact = "<sip:" + *fromUser + "@" + hostPort() + transportParam + ">";
-  config.sentBy = hostPort();
-  config.credentials = {options_.authUser.empty() ? options_.user : options_.authUser, options_.password};
-  config.userAgent = "callgate-sip";
-  config.timers.t1 = std::chrono::milliseconds(options_.t1Ms);
-  config.timers.t2 = std::max(config.timers.t2, config.timers.t1);
+  sip::InviteSessionConfig config =
+      sessionConfig("<sip:" + *fromUser + "@" + (v6 ? "[" + options_.listen + "]" : options_.listen) + ">",
+                    "<sip:" + *fromUser + "@" + hostPort() + transportParam + ">");
   config.noAnswerTimeout = std::chrono::seconds(options_.noAnswerTimeout);
+  if (!options_.proxy.empty() && !referredBy) {
+    // RFC 3261 §8.1.2: a preloaded Route to the outbound proxy, loose routing (;lr) so the Request-URI
+    // stays the callee.
+    auto proxy = sip::parseUri(options_.proxy);
+    if (!proxy) {
+      say("failed status=0 reason=--proxy: " + proxy.error().message);
+      finish(2);
+      return;
+    }
+    config.routeSet.push_back("<" + options_.proxy + (proxy->param("lr") ? "" : ";lr") + ">");
+  }
 
   sip::InviteSession::CallParams params;
-  params.requestUri = options_.target;
-  params.to = "<" + options_.target + ">";
+  params.requestUri = target;
+  params.to = "<" + target + ">";
   params.nextHop = nextHop;
   params.offerSdp = sdpOffer();
-  for (const std::string& header : options_.headers) {
+  for (const std::string& header : referredBy ? std::vector<std::string>{} : options_.headers) {
     const size_t colon = header.find(':');
     if (colon == std::string::npos) {
       say("failed status=0 reason=--header '" + header + "' is not \"Name: value\"");
@@ -74,17 +82,20 @@ void Agent::placeCall(const sip::Endpoint& nextHop) {
   owner.onEvent = [this, slot](const sip::InviteSession::Event& event) { onCallEvent(*slot, event); };
   owner.onOffer = [this](std::string_view) -> std::optional<std::string> { return sdpOffer(); };
   owner.resolve = [this](std::string_view uri) { return resolveNumeric(uri); };
-  auto id = ua_->call(std::move(config), std::move(owner), std::move(params), [this, slot](auto created) {
-    *slot = created;
-    calls_.emplace(created, timers_);
-  });
+  owner.onRefer = [this, slot](std::string_view uri) { return onRefer(*slot, uri); };
+  auto id = ua_->call(std::move(config), std::move(owner), std::move(params),
+                      [this, slot, referredBy](auto created) {
+                        *slot = created;
+                        Call& call = calls_.emplace(created, timers_).first->second;
+                        call.referredBy = referredBy;
+                      });
   if (!id) {
     say("failed status=0 reason=" + id.error().message);
-    finish(2);
+    if (calls_.empty()) finish(2);
     return;
   }
   say("trying");
-  if (options_.cancelAfter >= 0) {
+  if (options_.cancelAfter >= 0 && !referredBy) {
     if (Call* call = callOf(*id)) {
       call->timer.start(std::chrono::seconds(options_.cancelAfter), [this, sessionId = *id] {
         Call* c = callOf(sessionId);
@@ -97,6 +108,35 @@ void Agent::placeCall(const sip::Endpoint& nextHop) {
   }
 }
 
+void Agent::armDialogActions(sip::UserAgent::SessionId id, Call& call) {
+  if (call.referredBy) return;  // only the call the user asked for acts in its dialog
+  if (options_.reinviteAfter >= 0) {
+    call.reinviteTimer.start(std::chrono::seconds(options_.reinviteAfter), [this, id] {
+      sip::InviteSession* session = ua_->session(id);
+      // Hold (RFC 3264 §8.4): our offer made sendonly, its o= version one higher.
+      if (session != nullptr && !session->sendReinvite(sdpOffer(2, "sendonly"))) {
+        say("reinvite status=0 reason=not possible now");
+      }
+    });
+  }
+  if (options_.updateAfter >= 0) {
+    call.updateTimer.start(std::chrono::seconds(options_.updateAfter), [this, id] {
+      sip::InviteSession* session = ua_->session(id);
+      if (session != nullptr && !session->sendUpdate(sdpOffer(3))) {
+        say("update status=0 reason=not possible now");
+      }
+    });
+  }
+  if (!options_.transferTo.empty()) {
+    call.transferTimer.start(std::chrono::seconds(options_.transferAfter), [this, id] {
+      sip::InviteSession* session = ua_->session(id);
+      if (session != nullptr && !session->transfer(options_.transferTo)) {
+        say("transfer status=0 reason=not possible now");
+      }
+    });
+  }
+}
+
 void Agent::onCallEvent(sip::UserAgent::SessionId id, const sip::InviteSession::Event& event) {
   using Kind = sip::InviteSession::Event::Kind;
   Call* call = callOf(id);
@@ -105,11 +145,13 @@ void Agent::onCallEvent(sip::UserAgent::SessionId id, const sip::InviteSession::
     case Kind::kProvisional:
       say("provisional status=" + std::to_string(event.status) + " reason=" + event.reason +
           " sdp=" + yesNo(!event.sdp.empty()));
+      if (event.status > 100) reportTransfer(*call, event.status, event.reason);
       break;
     case Kind::kAnswered: {
       call->answered = true;
       call->timer.cancel();  // no CANCEL once answered
       say("answered status=" + std::to_string(event.status) + " sdp=" + yesNo(!event.sdp.empty()));
+      reportTransfer(*call, event.status, "OK");
       const int talk = options_.talk >= 0 ? options_.talk : 2;
       call->timer.start(std::chrono::seconds(talk), [this, id] {
         Call* c = callOf(id);
@@ -118,9 +160,11 @@ void Agent::onCallEvent(sip::UserAgent::SessionId id, const sip::InviteSession::
         c->hungUp = true;
         session->hangup();
       });
+      armDialogActions(id, *call);
       break;
     }
     case Kind::kFailed:
+      reportTransfer(*call, event.status, event.reason);
       if (call->cancelled && event.status == 487) {
         say("cancelled");
         exitCode_ = 0;
@@ -133,7 +177,18 @@ void Agent::onCallEvent(sip::UserAgent::SessionId id, const sip::InviteSession::
       say(std::string("ended by=") + (call->hungUp ? "local" : "remote"));
       exitCode_ = call->answered ? 0 : 1;
       break;
+    case Kind::kTransfer:
+      say("transfer status=" + std::to_string(event.status) + " reason=" + event.reason);
+      if (event.status >= 200 && event.status < 300) {
+        // RFC 5589 §6.1: once the transfer succeeded the transferor hangs up (after a failure it stays).
+        if (sip::InviteSession* session = ua_->session(id)) {
+          call->hungUp = true;
+          session->hangup();
+        }
+      }
+      break;
     default:
+      onDialogEvent(id, event);
       break;
   }
 }

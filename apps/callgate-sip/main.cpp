@@ -4,6 +4,7 @@
 //   callgate-sip register --registrar sip:127.0.0.1:5060 --user 3000 --password 1234 --hold 5
 //   callgate-sip call --target sip:bob@127.0.0.1:5090 --talk 2
 //   callgate-sip --port 5090 wait --calls 1
+//   callgate-sip message --target sip:bob@127.0.0.1:5090 --text "hello"
 //
 // prints one line per event ("registered ...", "trying", "answered ...", "ended by=local", ...) and exits 0
 // when it did what was asked, 1 when the peer refused or could not be reached, 2 on bad usage.
@@ -40,6 +41,7 @@ int main(int argc, char** argv) {
 
   CLI::App* reg = app.add_subcommand("register", "register an account, stay registered, then unregister");
   reg->add_option("--registrar", options.registrar, "registrar URI, e.g. sip:example.com")->required();
+  reg->add_option("--proxy", options.proxy, "outbound proxy URI the REGISTERs are sent through");
   reg->add_option("--user", options.user, "SIP user (the AOR's user part)")->required();
   reg->add_option("--auth-user", options.authUser, "digest username (default: --user)");
   reg->add_option("--password", options.password, "digest password");
@@ -64,9 +66,19 @@ int main(int argc, char** argv) {
   call->add_option("--cancel-after", options.cancelAfter, "CANCEL this many seconds after the INVITE")
       ->check(CLI::Range(0, 3600));
   call->add_option("--rtp-port", options.rtpPort, "audio port in the SDP offer (no media is sent)");
+  call->add_option("--reinvite-after", options.reinviteAfter,
+                   "seconds after the answer: a re-INVITE putting the callee on hold (sendonly)")
+      ->check(CLI::Range(0, 86400));
+  call->add_option("--update-after", options.updateAfter,
+                   "seconds after the answer: an UPDATE with a new offer")
+      ->check(CLI::Range(0, 86400));
+  call->add_option("--transfer-to", options.transferTo, "once answered, REFER the callee to this URI");
+  call->add_option("--transfer-after", options.transferAfter, "seconds after the answer for --transfer-to")
+      ->check(CLI::Range(0, 86400));
 
   CLI::App* wait = app.add_subcommand("wait", "take incoming calls: ring, answer or reject, hang up");
   wait->add_option("--registrar", options.registrar, "register here first, e.g. sip:example.com");
+  wait->add_option("--proxy", options.proxy, "outbound proxy URI the REGISTERs are sent through");
   wait->add_option("--user", options.user, "SIP user to register");
   wait->add_option("--auth-user", options.authUser, "digest username (default: --user)");
   wait->add_option("--password", options.password, "digest password");
@@ -79,6 +91,19 @@ int main(int argc, char** argv) {
       ->check(CLI::Range(300, 699));
   wait->add_option("--calls", options.calls, "exit after this many calls ended (default 1)")
       ->check(CLI::Range(1, 100000));
+  wait->add_option("--min-se", options.minSe, "RFC 4028 Min-SE: smaller Session-Expires get 422 (default 90)")
+      ->check(CLI::Range(1, 86400));
+
+  CLI::App* message = app.add_subcommand("message", "send one MESSAGE (RFC 3428) and report its answer");
+  message->add_option("--target", options.target, "the recipient's URI, e.g. sip:bob@127.0.0.1:5090")
+      ->required();
+  message->add_option("--proxy", options.proxy, "outbound proxy URI the MESSAGE is sent through");
+  message->add_option("--user", options.user, "digest username for 401/407 (and the From user)");
+  message->add_option("--auth-user", options.authUser, "digest username (default: --user)");
+  message->add_option("--password", options.password, "digest password");
+  message->add_option("--from-user", options.fromUser, "From user part (default: --user, else callgate)");
+  message->add_option("--text", options.text, "the body (default \"hello\")");
+  message->add_option("--content-type", options.contentType, "the body's type (default text/plain)");
 
   try {
     app.parse(argc, argv);
@@ -90,9 +115,10 @@ int main(int argc, char** argv) {
     std::cerr << "callgate-sip: wait --registrar needs --user\n";
     return 2;
   }
-  options.command = call->parsed()   ? cli::Command::kCall
-                    : wait->parsed() ? cli::Command::kWait
-                                     : cli::Command::kRegister;
+  options.command = call->parsed()      ? cli::Command::kCall
+                    : wait->parsed()    ? cli::Command::kWait
+                    : message->parsed() ? cli::Command::kMessage
+                                        : cli::Command::kRegister;
   if (options.command == cli::Command::kWait) options.hold = -1;  // unregistered when the calls are done
 
   const auto protocol = protocolFromName(options.transport);

@@ -12,14 +12,15 @@ void Agent::startWait() {
     listening();
     return;
   }
-  locator_->locate(options_.registrar, [this](core::Result<std::vector<sip::Endpoint>> targets) {
-    if (!targets) {
-      say("failed status=0 reason=" + targets.error().message);
-      finish(1);
-      return;
-    }
-    startRegistration(targets->front());
-  });
+  locator_->locate(options_.proxy.empty() ? options_.registrar : options_.proxy,
+                   [this](core::Result<std::vector<sip::Endpoint>> targets) {
+                     if (!targets) {
+                       say("failed status=0 reason=" + targets.error().message);
+                       finish(1);
+                       return;
+                     }
+                     startRegistration(targets->front());
+                   });
 }
 
 void Agent::listening() {
@@ -38,12 +39,9 @@ std::optional<sip::UserAgent::IncomingCall> Agent::onInvite(sip::UserAgent::Sess
   const std::string transportParam =
       protocol_ == sip::TransportProtocol::kUdp ? "" : ";transport=" + std::string(protocolName());
   sip::UserAgent::IncomingCall incoming;
-  incoming.config.contact = "<sip:callgate@" + hostPort() + transportParam + ">";
-  incoming.config.sentBy = hostPort();
-  incoming.config.userAgent = "callgate-sip";
-  incoming.config.timers.t1 = std::chrono::milliseconds(options_.t1Ms);
-  incoming.config.timers.t2 = std::max(incoming.config.timers.t2, incoming.config.timers.t1);
+  incoming.config = sessionConfig({}, "<sip:callgate@" + hostPort() + transportParam + ">");
   incoming.owner.onEvent = [this, id](const sip::InviteSession::Event& event) { onWaitEvent(id, event); };
+  incoming.owner.onRefer = [this, id](std::string_view uri) { return onRefer(id, uri); };
   incoming.owner.onOffer = [this](std::string_view) -> std::optional<std::string> { return sdpOffer(); };
   incoming.owner.resolve = [this](std::string_view uri) { return resolveNumeric(uri); };
   incoming.onCreated = [this, id](sip::InviteSession& session) {
@@ -96,17 +94,23 @@ void Agent::onWaitEvent(sip::UserAgent::SessionId id, const sip::InviteSession::
       say(std::string("ended by=") + (call->hungUp ? "local" : "remote"));
       break;
     default:
+      onDialogEvent(id, event);
       break;
   }
 }
 
 void Agent::onSessionRemoved(sip::UserAgent::SessionId id) {
-  if (calls_.erase(id) == 0) return;
+  auto it = calls_.find(id);
+  if (it == calls_.end()) return;
+  const bool referred = it->second.referredBy.has_value();
+  calls_.erase(it);
   if (options_.command == Command::kCall) {
-    finish(exitCode_);
+    // Done once every call is over: the one asked for and any a transfer made.
+    if (calls_.empty()) finish(exitCode_);
     return;
   }
-  ++callsEnded_;
+  if (!referred) ++callsEnded_;
+  if (!stopping_ && callsEnded_ >= options_.calls && !calls_.empty()) return;  // a transfer's call goes on
   if (stopping_ && calls_.empty()) {
     shutdownBound_.cancel();
     stopRegistration();

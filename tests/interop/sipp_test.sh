@@ -1,10 +1,15 @@
 #!/usr/bin/env bash
-# Interop: callgate's SIP user agent (callgate-sip call / wait) against SIPp scenarios (tests/peers/sipp/):
-# as the caller, a UAS answering 180/200 (and checking our custom header) over UDP and TCP, one answering 486,
-# one challenging with 407 (digest recomputed here from SIPp's log), one sending re-INVITE then BYE, one
-# silent at first so our INVITE and BYE must be retransmitted, one ringing until we CANCEL; as the callee, a
-# UAC that CANCELs before the answer, one that requires 100rel (we answer 420, no PRACK yet) and SIPp's
-# built-in UAC for a whole call.
+# Interop: callgate's SIP user agent (callgate-sip call / wait / message) against SIPp scenarios
+# (tests/peers/sipp/): as the caller, a UAS answering 180/200 (and checking our custom header) over UDP and TCP,
+# one answering 486, one challenging with 407 (digest recomputed here from SIPp's log), one sending re-INVITE
+# then BYE, one silent at first so our INVITE and BYE must be retransmitted, one ringing until we CANCEL, one
+# answering with a reliable 183 we must PRACK (RFC 3262), one that REFERs us to a second SIPp (RFC 3515: we
+# call it and report in NOTIFYs), one we REFER elsewhere (its final NOTIFY ends our call), one challenging our
+# hold re-INVITE (407) and our BYE (401) inside the dialog, one behind an outbound proxy whose Record-Route our
+# ACK and BYE must follow, one challenging our MESSAGE (RFC 3428); as the callee, a UAC that CANCELs before
+# the answer, one that requires 100rel (our 180 goes reliably, we answer after its PRACK), one that requires an
+# unknown extension (420), one using session timers (RFC 4028: 422 below our Min-SE, then a refresh by UPDATE),
+# SIPp's built-in UAC for a whole call, and one sending us a MESSAGE.
 # Each check needs both sides: SIPp's exit code (0 = its scenario passed) and the agent's lines and exit code.
 # Usage: sipp_test.sh PATH/TO/callgate-sip
 set -euo pipefail
@@ -118,19 +123,28 @@ lacks() { ! grep -qE "$2" "$rig_work/$1.log"; }
 # count_at_least N FILE REGEX: at least N lines of FILE match REGEX.
 count_at_least() { [ "$(grep -cE "$3" "$2" || true)" -ge "$1" ]; }
 
-# digest_ok MSGLOG PASSWORD: the last Proxy-Authorization SIPp received is a correct RFC 2617 digest
-# (RFC 3261 §22.4) of an INVITE for PASSWORD. SIPp's verifyauth cannot do this: it reads only Authorization.
+# digest_ok MSGLOG PASSWORD [METHOD]: the last Proxy-Authorization SIPp received on a METHOD request (default
+# INVITE) is a correct RFC 2617 digest (RFC 3261 §22.4) of that method for PASSWORD. SIPp's verifyauth cannot
+# do this: it reads only Authorization.
 digest_ok() {
-  python3 - "$1" "$2" <<'PY'
+  python3 - "$1" "$2" "${3:-INVITE}" <<'PY'
 import hashlib, re, sys
-text = open(sys.argv[1], errors="replace").read()
-headers = re.findall(r"^Proxy-Authorization:[ \t]*Digest[ \t]+(.*)$", text, re.M | re.I)
+log, password, method = sys.argv[1:4]
+headers, current = [], None
+for line in open(log, errors="replace").read().splitlines():
+    start = re.match(r"([A-Z]+) \S+ SIP/2\.0\s*$", line)
+    if start or line.startswith("SIP/2.0 "):  # a request's or a response's first line
+        current = start.group(1) if start else None
+        continue
+    header = re.match(r"Proxy-Authorization:[ \t]*Digest[ \t]+(.*)$", line, re.I)
+    if header and current == method:
+        headers.append(header.group(1))
 if not headers:
-    sys.exit("no Proxy-Authorization in " + sys.argv[1])
+    sys.exit(f"no Proxy-Authorization on a {method} in {log}")
 p = {k.lower(): a or b for k, a, b in re.findall(r'(\w+)=(?:"([^"]*)"|([^",\s]+))', headers[-1])}
 md5 = lambda s: hashlib.md5(s.encode()).hexdigest()
-ha1 = md5(f"{p['username']}:{p['realm']}:{sys.argv[2]}")
-ha2 = md5(f"INVITE:{p['uri']}")
+ha1 = md5(f"{p['username']}:{p['realm']}:{password}")
+ha2 = md5(f"{method}:{p['uri']}")
 if p.get("qop"):
     want = md5(f"{ha1}:{p['nonce']}:{p['nc']}:{p['cnonce']}:{p['qop']}:{ha2}")
 else:
@@ -221,22 +235,138 @@ check "CANCEL: agent says cancelled" rig_wait_for 3 "$rig_work/wait-cancel.log" 
 check "CANCEL: never answered" lacks wait-cancel '^answered'
 check "CANCEL: agent exits 0 (its one call ended)" exits_with 3 "$wait_pid" 0
 
-rig_log "Require: 100rel, then a whole call from SIPp's built-in UAC"
-check "100rel: agent listening" wait_agent wait-100rel 5094 --answer-after 0 --talk 5
+rig_log "Require: 100rel (our reliable 180, its PRACK), Require: foo, then a whole call from SIPp's built-in UAC"
+# Two calls, both hung up by SIPp (no --talk); the INVITE answered 420 is no call.
+check "100rel: agent listening" wait_agent wait-100rel 5094 --answer-after 0 --calls 2
 status=0
 # shellcheck disable=SC2046
 rig_in timeout -k 2 10 sipp 127.0.0.1:5094 -sf "$scenarios/uac_require_100rel.xml" -s 3002 \
   $(sipp_args 100rel 5096) >"$rig_work/sipp-100rel.log" 2>&1 || status=$?
-check "100rel: SIPp got 420 with Unsupported: 100rel" test "$status" -eq 0
-check "100rel: the agent did not answer it" lacks wait-100rel '^answered'
+check "100rel: SIPp got a reliable 180 (Require: 100rel, RSeq), 200 for its PRACK, the answer, 200 for its BYE" \
+  test "$status" -eq 0
+check "100rel: agent rang, answered once, ended by=remote" bash -c 'grep -q "^ringing$" "$1" &&
+  [ "$(grep -c "^answered$" "$1")" -eq 1 ] && grep -q "^ended by=remote$" "$1"' _ "$rig_work/wait-100rel.log"
+status=0
+# shellcheck disable=SC2046
+rig_in timeout -k 2 10 sipp 127.0.0.1:5094 -sf "$scenarios/uac_require_unknown.xml" -s 3002 \
+  $(sipp_args require-foo 5102) >"$rig_work/sipp-require-foo.log" 2>&1 || status=$?
+check "Require: foo: SIPp got 420 with Unsupported: foo" test "$status" -eq 0
+check "Require: foo: the agent did not answer it" bash -c '[ "$(grep -c "^answered$" "$1")" -eq 1 ]' _ \
+  "$rig_work/wait-100rel.log"
 status=0
 # shellcheck disable=SC2046
 rig_in timeout -k 2 10 sipp 127.0.0.1:5094 -sn uac -s 3002 -d 500 $(sipp_args uac 5098) \
   >"$rig_work/sipp-uac.log" 2>&1 || status=$?
 check "uac: SIPp's built-in UAC call passed (200, ACK, BYE answered)" test "$status" -eq 0
-check "uac: incoming with SDP, answered once, ended by=remote" bash -c 'grep -q "^incoming from=.* sdp=yes$" "$1" &&
-  [ "$(grep -c "^answered$" "$1")" -eq 1 ] && grep -q "^ended by=remote$" "$1"' _ "$rig_work/wait-100rel.log"
-check "uac: agent exits 0 after its one call" exits_with 5 "$wait_pid" 0
+check "uac: incoming with SDP, answered, ended by=remote (the agent's second call)" bash -c '
+  grep -q "^incoming from=.* sdp=yes$" "$1" && [ "$(grep -c "^answered$" "$1")" -eq 2 ] &&
+  [ "$(grep -c "^ended by=remote$" "$1")" -eq 2 ]' _ "$rig_work/wait-100rel.log"
+check "uac: agent exits 0 after its two calls" exits_with 5 "$wait_pid" 0
+
+# --- extensions: our UA calls SIPp --------------------------------------------------------------------------
+
+rig_log "reliable 183 (RFC 3262): our PRACK"
+sipp_uas prack uas_100rel 5100
+call call-prack call --target "sip:3001@127.0.0.1:5100" --talk 1
+check "reliable 183: SIPp saw Supported: 100rel, our PRACK (RAck: 1 <INVITE CSeq> INVITE, its Contact and tag)" \
+  sipp_passed "$sipp_pid"
+check "reliable 183: agent exit 0" test "$call_status" -eq 0
+check "reliable 183: provisional 183 with SDP" has call-prack '^provisional status=183 reason=Session Progress sdp=yes$'
+check "reliable 183: answered, ended by=local" bash -c 'grep -q "^answered status=200 sdp=yes$" "$1" &&
+  grep -q "^ended by=local$" "$1"' _ "$rig_work/call-prack.log"
+
+rig_log "REFER to us (RFC 3515): we call the Refer-To target and report in NOTIFYs"
+# Not 5112: SIPp on 5110 binds media 15110 (audio) and 15112 (video); a second SIPp needs ports clear of those.
+sipp_uas transfer-target uas_transfer_target 5140
+target_pid=$sipp_pid
+sipp_uas refer-us uas_refer_us 5110
+call call-refer-us call --target "sip:3001@127.0.0.1:5110" --talk 2
+check "REFER to us: SIPp got 202, NOTIFYs (Event: refer, message/sipfrag) up to a terminated 200, 200 for its BYE" \
+  sipp_passed "$sipp_pid"
+check "REFER to us: the transfer target got our INVITE with SDP, ACK and BYE" sipp_passed "$target_pid"
+check "REFER to us: agent exit 0" test "$call_status" -eq 0
+check "REFER to us: refer to=sip:3005@127.0.0.1:5140" has call-refer-us '^refer to=sip:3005@127\.0\.0\.1:5140$'
+check "REFER to us: refer-progress 100, then 200" bash -c 'grep -q "^refer-progress status=100$" "$1" &&
+  grep -q "^refer-progress status=200$" "$1"' _ "$rig_work/call-refer-us.log"
+check "REFER to us: both calls answered; the first ended by=remote, the transferred one by=local" bash -c '
+  [ "$(grep -c "^answered status=200 sdp=yes$" "$1")" -eq 2 ] && grep -q "^ended by=remote$" "$1" &&
+  grep -q "^ended by=local$" "$1"' _ "$rig_work/call-refer-us.log"
+
+rig_log "our REFER (RFC 3515): the final NOTIFY ends the call"
+sipp_uas refer-them uas_refer_them 5114
+started=$SECONDS
+call call-refer-them call --target "sip:3001@127.0.0.1:5114" --transfer-to "sip:3009@127.0.0.1:5199" --talk 20
+elapsed=$((SECONDS - started))
+check "our REFER: SIPp saw Refer-To and Referred-By (our From URI), got 200 for both NOTIFYs, then our BYE" \
+  sipp_passed "$sipp_pid"
+check "our REFER: agent exit 0" test "$call_status" -eq 0
+check "our REFER: transfer status=100 reason=Trying, then 200 OK" bash -c '
+  grep -q "^transfer status=100 reason=Trying$" "$1" && grep -q "^transfer status=200 reason=OK$" "$1"' _ \
+  "$rig_work/call-refer-them.log"
+check "our REFER: ended by=local" has call-refer-them '^ended by=local$'
+check "our REFER: hung up after the final NOTIFY, not after --talk 20 (took ${elapsed}s)" test "$elapsed" -lt 10
+
+rig_log "challenges inside the dialog: 407 to our re-INVITE, 401 to our BYE"
+sipp_uas authdlg uas_auth_in_dialog 5116
+call call-authdlg call --target "sip:3001@127.0.0.1:5116" --user 3000 --password 1234 --reinvite-after 1 \
+  --update-after 2 --talk 3
+# SIPp checked: the hold re-INVITE challenged, its ACK hop by hop, the retry with credentials, CSeq+1 and a new
+# branch; the UPDATE with SDP; the BYE challenged, retried with CSeq+1 and an Authorization verifyauth accepts.
+check "in-dialog auth: SIPp saw the re-INVITE and the BYE retried with credentials, and the UPDATE" \
+  sipp_passed "$sipp_pid"
+check "in-dialog auth: the re-INVITE's digest is right for password 1234" digest_ok "$rig_work/sipp-authdlg-msg.log" \
+  1234 INVITE
+check "in-dialog auth: agent exit 0" test "$call_status" -eq 0
+check "in-dialog auth: reinvite status=200, update status=200, ended by=local" bash -c '
+  grep -q "^reinvite status=200$" "$1" && grep -q "^update status=200$" "$1" && grep -q "^ended by=local$" "$1"' _ \
+  "$rig_work/call-authdlg.log"
+
+rig_log "outbound proxy (preloaded Route) and Record-Route"
+sipp_uas route uas_route 5118
+call call-route call --target "sip:3001@callgate.invalid" --proxy "sip:127.0.0.1:5118" --talk 1
+check "route: SIPp saw the Request-URI kept and Route: <sip:127.0.0.1:5118;lr> on INVITE, ACK and BYE" \
+  sipp_passed "$sipp_pid"
+check "route: agent exit 0" test "$call_status" -eq 0
+check "route: answered, ended by=local" bash -c 'grep -q "^answered status=200 sdp=yes$" "$1" &&
+  grep -q "^ended by=local$" "$1"' _ "$rig_work/call-route.log"
+
+rig_log "our MESSAGE (RFC 3428) through a 407 challenge"
+sipp_uas message-out uas_message 5120
+call message-out message --target "sip:3001@127.0.0.1:5120" --user 3000 --password 1234 --text "hello callgate"
+check "MESSAGE out: SIPp saw text/plain 'hello callgate' without, then with Proxy-Authorization" sipp_passed "$sipp_pid"
+check "MESSAGE out: the digest is right for password 1234" digest_ok "$rig_work/sipp-message-out-msg.log" 1234 MESSAGE
+check "MESSAGE out: agent exit 0" test "$call_status" -eq 0
+check "MESSAGE out: message status=200 reason=OK" has message-out '^message status=200 reason=OK$'
+
+# --- extensions: SIPp calls our UA --------------------------------------------------------------------------
+
+rig_log "session timers (RFC 4028): 422 below our Min-SE, then a refresh by UPDATE"
+check "session timer: agent listening" wait_agent wait-timer 5122 --answer-after 0
+status=0
+# shellcheck disable=SC2046
+rig_in timeout -k 2 10 sipp 127.0.0.1:5122 -sf "$scenarios/uac_session_timer.xml" -s 3002 \
+  $(sipp_args timer 5124) >"$rig_work/sipp-timer.log" 2>&1 || status=$?
+check "session timer: SIPp got 422 (Min-SE: 90), then Session-Expires: 120;refresher=uac, Require: timer" \
+  test "$status" -eq 0
+check "session timer: session-timer expires=120 refresher=uac" has wait-timer \
+  '^session-timer expires=120 refresher=uac$'
+check "session timer: answered once, ended by=remote" bash -c '[ "$(grep -c "^answered$" "$1")" -eq 1 ] &&
+  grep -q "^ended by=remote$" "$1"' _ "$rig_work/wait-timer.log"
+check "session timer: agent exits 0 after its one call" exits_with 5 "$wait_pid" 0
+
+rig_log "a MESSAGE (RFC 3428) to us"
+check "MESSAGE in: agent listening" wait_agent wait-message 5126
+status=0
+# shellcheck disable=SC2046
+rig_in timeout -k 2 10 sipp 127.0.0.1:5126 -sf "$scenarios/uac_message.xml" -s 3002 \
+  $(sipp_args message-in 5128) >"$rig_work/sipp-message-in.log" 2>&1 || status=$?
+check "MESSAGE in: SIPp got 200" test "$status" -eq 0
+check "MESSAGE in: message-in with the sender, type and body" rig_wait_for 3 "$rig_work/wait-message.log" \
+  '^message-in from=sip:sipp@127\.0\.0\.1:5128 type=text/plain body=ping from sipp[[:space:]]*$'
+check "MESSAGE in: no call" lacks wait-message '^incoming '
+# It still waits for a call: stopped by its PID, it has nothing to end and exits 0.
+kill -TERM "$wait_pid" 2>/dev/null || true
+check "MESSAGE in: agent exits 0 on SIGTERM" exits_with 5 "$wait_pid" 0
 
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]

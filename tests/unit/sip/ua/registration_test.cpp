@@ -156,6 +156,23 @@ TEST_F(RegistrationTest, WrongPasswordFailsWithTheReason) {
   EXPECT_EQ(sink_.sent.size(), 2u);
 }
 
+TEST_F(RegistrationTest, OutboundProxyRouteOnEveryRegister) {
+  // RFC 3261 §8.1.2: the preloaded Route of the outbound proxy on the first REGISTER, its challenged re-send
+  // and the unREGISTER; the Request-URI stays the registrar's domain.
+  config_.routeSet = {"<sip:127.0.0.1:5080;lr>"};
+  make();
+  registration_->start();
+  answer(request(0), "401 Unauthorized", kChallenge);
+  answer(request(1), "200 OK", "Contact: <sip:3000@127.0.0.1:5070;cg=k1>;expires=60\r\n");
+  registration_->unregister();
+  ASSERT_EQ(sink_.sent.size(), 3u);
+  for (size_t i = 0; i < 3; ++i) {
+    const Message m = request(i);
+    EXPECT_EQ(m.headerValue(HeaderId::kRoute), "<sip:127.0.0.1:5080;lr>") << i;
+    EXPECT_EQ(m.requestUri(), "sip:127.0.0.1") << i;
+  }
+}
+
 TEST_F(RegistrationTest, IntervalTooBriefRetriesWithMinExpires) {
   make();
   registration_->start();
