@@ -44,6 +44,8 @@ struct SipConfig {
   std::chrono::milliseconds t2{4000};
   std::chrono::milliseconds t4{5000};
   std::string userAgent = "callgate/" + std::string(kVersion);
+  std::string publicAddress;  // empty: listenAddress
+  std::chrono::seconds registerExpires{600};
 
   bool operator==(const SipConfig&) const = default;
 };
@@ -59,6 +61,7 @@ struct WsConfig {
   uint32_t maxFrameBytes = 65536;
   std::chrono::seconds keepAliveGrace{60};
   uint32_t maxSessions = 1000;
+  uint32_t maxMessagesPerSecond = 20;
 
   bool operator==(const WsConfig&) const = default;
 };

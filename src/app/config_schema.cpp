@@ -319,6 +319,14 @@ std::vector<ConfigKey> buildSchema() {
           "sip.t4_ms", "RFC 3261 timer T4, how long a message may stay in the network.", 100, 64000,
           [](auto& c) -> auto& { return c.sip.t4; }),
       userAgentKey(),
+      addressKey(
+          "sip.public_address",
+          "Address put in the Via and Contact of the gateway's SIP requests; empty means sip.listen_address.",
+          true, [](auto& c) -> auto& { return c.sip.publicAddress; }),
+      integerKey(
+          "sip.register_expires_s",
+          "Registration expiry the gateway asks for on behalf of each client session.", 60, 86400,
+          [](auto& c) -> auto& { return c.sip.registerExpires; }),
 
       addressKey(
           "ws.listen_address", "Address the WebSocket (ws and wss) listeners bind to.", false,
@@ -351,6 +359,10 @@ std::vector<ConfigKey> buildSchema() {
       integerKey(
           "ws.max_sessions", "Most client sessions at once; further connections are refused.", 1, 1000000,
           [](auto& c) -> auto& { return c.ws.maxSessions; }),
+      integerKey(
+          "ws.max_messages_per_second",
+          "Messages a client may send per second (bursts of twice that); more are dropped with a fail.", 1,
+          100000, [](auto& c) -> auto& { return c.ws.maxMessagesPerSecond; }),
 
       addressKey(
           "media.public_address",

@@ -1,6 +1,6 @@
-// callgate: loads and validates the configuration, sets up logging, then runs until SIGINT or SIGTERM.
-// Exit codes: 0 on a clean stop (or after --help, --version, --check-config on a valid file), 2 on a
-// configuration or command-line error.
+// callgate: loads and validates the configuration, sets up logging, then serves (app/gateway_app) until
+// SIGINT or SIGTERM. Exit codes: 0 on a clean stop (or after --help, --version, --check-config on a valid
+// file), 1 when a listener could not be set up, 2 on a configuration or command-line error.
 #include <spdlog/logger.h>
 #include <CLI/CLI.hpp>
 
@@ -14,6 +14,7 @@
 
 #include "app/config.hpp"
 #include "app/config_doc.hpp"
+#include "app/gateway_app.hpp"
 #include "app/log_setup.hpp"
 #include "app/version.hpp"
 #include "core/logging.hpp"
@@ -24,6 +25,7 @@ using namespace callgate;
 
 constexpr int kExitOk = 0;
 constexpr int kExitConfigError = 2;
+constexpr int kExitStartError = 1;  // a listener or resource could not be set up
 
 struct Options {
   std::string configPath;
@@ -46,15 +48,6 @@ std::string transportList(const app::SipConfig& sip) {
   return list;
 }
 
-// Waits for SIGINT or SIGTERM. They are blocked in main() before anything else runs, so no handler races
-// and sigwait() is the only way they arrive: no busy loop, no async-signal-safety concerns.
-int waitForStopSignal(const sigset_t& stopSignals) {
-  int received = 0;
-  while (sigwait(&stopSignals, &received) != 0) {
-  }
-  return received;
-}
-
 void logWhatIsServed(const app::Config& config, const std::string& configSource) {
   auto& log = core::logger(core::LogModule::kApp);
   log.info("callgate {} starting with {}", app::kVersion, configSource);
@@ -65,20 +58,19 @@ void logWhatIsServed(const app::Config& config, const std::string& configSource)
     log.info("WebSocket over TLS: wss://{}:{}", config.ws.listenAddress, config.ws.wssPort);
   }
   log.info("media: {} ports {}-{}", config.media.bindAddress, config.media.portMin, config.media.portMax);
-  log.info("SIP and WebSocket services arrive in the next releases; configuration is valid");
-  log.info("running until SIGINT (Ctrl-C) or SIGTERM");
 }
 
 }  // namespace
 
 int main(int argc, char** argv) {
+  // SIGINT and SIGTERM stay blocked until the gateway's handler is in place (GatewayApp::run unblocks them
+  // on this thread): a signal during start-up waits instead of killing the process half set up, and the
+  // threads started meanwhile (the DNS worker) inherit the mask, so the signal always reaches the loop's.
   sigset_t stopSignals;
   sigemptyset(&stopSignals);
   sigaddset(&stopSignals, SIGINT);
   sigaddset(&stopSignals, SIGTERM);
-  // Before any thread exists, so every thread started later inherits the mask.
   pthread_sigmask(SIG_BLOCK, &stopSignals, nullptr);
-
   Options options;
   CLI::App cli{"callgate: a WebRTC-to-SIP call gateway", "callgate"};
   cli.set_version_flag("--version", "callgate " + std::string(app::kVersion));
@@ -125,7 +117,6 @@ int main(int argc, char** argv) {
 
   app::applyLogConfig(config.log);
   logWhatIsServed(config, options.configPath.empty() ? std::string("built-in defaults") : options.configPath);
-  const int signal = waitForStopSignal(stopSignals);
-  core::logger(core::LogModule::kApp).info("received {}, stopping", signal == SIGINT ? "SIGINT" : "SIGTERM");
-  return kExitOk;
+  app::GatewayApp gateway(std::move(config));
+  return gateway.run() == 0 ? kExitOk : kExitStartError;
 }

@@ -1,0 +1,249 @@
+#include "app/gateway_app.hpp"
+
+#include <pthread.h>
+#include <signal.h>
+#include <spdlog/logger.h>
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <map>
+#include <optional>
+
+#include "api/client_connection.hpp"
+#include "core/logging.hpp"
+#include "core/random.hpp"
+#include "core/timer_queue.hpp"
+#include "gateway/session_registry.hpp"
+#include "net/dns/cares_resolver.hpp"
+#include "net/sip_transport.hpp"
+#include "net/timer_driver.hpp"
+#include "net/ws_server.hpp"
+#include "sip/dns/server_locator.hpp"
+#include "sip/transaction/transaction_layer.hpp"
+#include "sip/ua/user_agent.hpp"
+
+namespace callgate::app {
+namespace {
+
+std::string hostPort(const std::string& address, uint16_t port) {
+  return address.find(':') != std::string::npos ? "[" + address + "]:" + std::to_string(port)
+                                                : address + ":" + std::to_string(port);
+}
+
+}  // namespace
+
+struct GatewayApp::Impl {
+  explicit Impl(Config c) : config(std::move(c)), timers(clock), driver(io, timers) {}
+
+  core::Result<void> startSip();
+  core::Result<void> startWs();
+  void onSignal();
+  void drainPoll();
+  void finish();
+
+  Config config;
+  boost::asio::io_context io;
+  core::SteadyClock clock;
+  core::TimerQueue timers;
+  net::TimerDriver driver;
+  core::SecureRandom random;
+  std::unique_ptr<net::SipTransport> transport;
+  std::unique_ptr<sip::TransactionLayer> transactions;
+  std::unique_ptr<sip::UserAgent> ua;
+  std::unique_ptr<net::CaresResolver> resolver;
+  std::unique_ptr<sip::ServerLocator> locator;
+  std::unique_ptr<gateway::SessionServices> services;
+  std::unique_ptr<gateway::SessionRegistry> sessions;
+  std::unique_ptr<net::WsServer> ws;
+  std::map<net::WsConnectionId, std::unique_ptr<api::ClientConnection>> clients;
+  core::Timer drainCheck{timers};
+  core::Timer drainBound{timers};
+  bool stopping = false;
+};
+
+core::Result<void> GatewayApp::Impl::startSip() {
+  net::SipTransportConfig tc;
+  std::vector<sip::TransportProtocol> protocols;
+  for (SipTransport t : config.sip.transports) {
+    const net::SipListen listen{config.sip.listenAddress, config.sip.port};
+    switch (t) {
+      case SipTransport::kUdp:
+        tc.udp.push_back(listen);
+        protocols.push_back(sip::TransportProtocol::kUdp);
+        break;
+      case SipTransport::kTcp:
+        tc.tcp.push_back(listen);
+        protocols.push_back(sip::TransportProtocol::kTcp);
+        break;
+      case SipTransport::kTls:
+        return core::makeError(
+            "sip.transports: tls needs a SIP certificate, which this version cannot be given yet");
+    }
+  }
+  transport = std::make_unique<net::SipTransport>(io, tc);
+  sip::TransactionTimers t;
+  t.t1 = config.sip.t1;
+  t.t2 = config.sip.t2;
+  t.t4 = config.sip.t4;
+  transactions = std::make_unique<sip::TransactionLayer>(timers, *transport, t);
+  transport->setEvents(
+      {[this](const sip::Message& m, const sip::Endpoint& from) { transactions->receive(m, from); },
+       [this](const sip::Endpoint& peer) { transactions->transportFailed(peer); }});
+  // Incoming calls arrive with the calls issue; until then the UA answers INVITEs 486 (no owner).
+  ua = std::make_unique<sip::UserAgent>(sip::InviteSessionContext{*transactions, *transport, timers, random},
+                                        sip::UserAgent::Events{});
+  if (auto started = transport->start(); !started) {
+    return core::makeError("sip.listen_address/sip.port: " + started.error().message);
+  }
+  auto created = net::CaresResolver::create(
+      net::CaresResolverConfig{}, [this](std::function<void()> fn) { boost::asio::post(io, std::move(fn)); });
+  if (!created) return core::makeError("DNS resolver: " + created.error().message);
+  resolver = std::move(*created);
+  sip::ServerLocatorConfig lc;
+  lc.transports = protocols;
+  locator = std::make_unique<sip::ServerLocator>(*resolver, lc);
+
+  const std::string publicAddress =
+      config.sip.publicAddress.empty() ? config.sip.listenAddress : config.sip.publicAddress;
+  const uint16_t port =
+      transport->localEndpoints().empty() ? config.sip.port : transport->localEndpoints()[0].port;
+  services = std::make_unique<gateway::SessionServices>(gateway::SessionServices{
+      *transactions, *ua, *locator, timers, random, hostPort(publicAddress, port),
+      hostPort(publicAddress, port), config.sip.userAgent, config.sip.registerExpires});
+  sessions = std::make_unique<gateway::SessionRegistry>(
+      *services, gateway::SessionLimits{config.ws.maxSessions, config.ws.keepAliveGrace});
+  core::logger(core::LogModule::kApp)
+      .info("SIP on {} ({} transport(s))", hostPort(config.sip.listenAddress, port), protocols.size());
+  return {};
+}
+
+core::Result<void> GatewayApp::Impl::startWs() {
+  net::WsServerConfig wc;
+  wc.listen.push_back(net::WsListen{config.ws.listenAddress, config.ws.port, false});
+  const bool wss = !config.ws.tlsCertificate.empty();
+  if (wss) {
+    wc.listen.push_back(net::WsListen{config.ws.listenAddress, config.ws.wssPort, true});
+    wc.tlsCertificateFile = config.ws.tlsCertificate;
+    wc.tlsPrivateKeyFile = config.ws.tlsPrivateKey;
+  }
+  wc.maxFrameBytes = config.ws.maxFrameBytes;
+  // Sockets beyond the session limit still get their refusal (a fail and close 4503) from the api layer.
+  wc.maxConnections = static_cast<size_t>(config.ws.maxSessions) + 64;
+
+  net::WsServerEvents events;
+  events.onOpen = [this](net::WsConnectionId id, const net::WsPeer& peer) {
+    if (stopping) {
+      ws->close(id, 4503, "the gateway is stopping");
+      return;
+    }
+    api::ClientConnection::Io clientIo;
+    clientIo.send = [this, id](std::string frame) { ws->send(id, std::move(frame)); };
+    clientIo.close = [this, id](uint16_t code, std::string reason) {
+      ws->close(id, code, std::move(reason));
+    };
+    api::ClientLimits limits{config.ws.pingInterval, config.ws.maxMissedPongs,
+                             config.ws.maxMessagesPerSecond};
+    clients.emplace(id,
+                    std::make_unique<api::ClientConnection>(id, hostPort(peer.address, peer.port),
+                                                            std::move(clientIo), timers, *sessions, limits));
+  };
+  events.onMessage = [this](net::WsConnectionId id, std::string_view text, bool binary) {
+    auto it = clients.find(id);
+    if (it != clients.end()) it->second->onMessage(text, binary);
+  };
+  events.onClose = [this](net::WsConnectionId id, uint16_t code, std::string reason) {
+    auto it = clients.find(id);
+    if (it == clients.end()) return;
+    it->second->onClosed(code, reason);
+    // Destroyed from the loop, never inside a call chain that may have started in the connection itself.
+    std::shared_ptr<api::ClientConnection> doomed(std::move(it->second));
+    clients.erase(it);
+    boost::asio::post(io, [doomed] {});
+  };
+  ws = std::make_unique<net::WsServer>(io, std::move(wc), std::move(events));
+  if (auto started = ws->start(); !started) {
+    return core::makeError(
+        (wss ? "ws.listen_address/ws.port/ws.wss_port/ws.tls_*: " : "ws.listen_address/ws.port: ") +
+        started.error().message);
+  }
+  auto& log = core::logger(core::LogModule::kApp);
+  log.info("WebSocket: ws://{}", hostPort(config.ws.listenAddress, ws->localPort(0)));
+  if (wss) log.info("WebSocket over TLS: wss://{}", hostPort(config.ws.listenAddress, ws->localPort(1)));
+  return {};
+}
+
+void GatewayApp::Impl::onSignal() {
+  if (stopping) return;
+  stopping = true;
+  core::logger(core::LogModule::kApp)
+      .info("stopping: closing {} session(s)", sessions ? sessions->size() : 0);
+  // New sockets are refused; open ones are told why, then every session unREGISTERs.
+  if (ws) {
+    for (auto& [id, client] : clients) ws->close(id, 4503, "the gateway is stopping");
+  }
+  if (sessions) sessions->closeAll("the gateway is stopping");
+  // Bounded by the unREGISTERs' own timeout (64*T1) plus a margin.
+  drainBound.start(64 * config.sip.t1 + std::chrono::seconds(2), [this] { finish(); });
+  drainPoll();
+}
+
+void GatewayApp::Impl::drainPoll() {
+  if (!sessions || sessions->size() == 0) {
+    finish();
+    return;
+  }
+  drainCheck.start(std::chrono::milliseconds(100), [this] { drainPoll(); });
+}
+
+void GatewayApp::Impl::finish() {
+  drainCheck.cancel();
+  drainBound.cancel();
+  if (ws) ws->stop();
+  clients.clear();
+  if (transport) transport->stop();
+  resolver.reset();
+  io.stop();
+}
+
+GatewayApp::GatewayApp(Config config) : impl_(std::make_unique<Impl>(std::move(config))) {}
+
+GatewayApp::~GatewayApp() = default;
+
+int GatewayApp::run() {
+  Impl& s = *impl_;
+  auto& log = core::logger(core::LogModule::kApp);
+  if (auto sip = s.startSip(); !sip) {
+    log.error("cannot start: {}", sip.error().message);
+    return 1;
+  }
+  if (auto ws = s.startWs(); !ws) {
+    log.error("cannot start: {}", ws.error().message);
+    s.transport->stop();
+    return 1;
+  }
+  boost::asio::signal_set signals(s.io, SIGINT, SIGTERM);
+  signals.async_wait([&s](const boost::system::error_code& error, int signal) {
+    if (error) return;
+    core::logger(core::LogModule::kApp)
+        .info("received {}, stopping", signal == SIGINT ? "SIGINT" : "SIGTERM");
+    s.onSignal();
+  });
+  // main() blocked them until now; a signal that came during start-up is delivered here, to the handler.
+  sigset_t stopSignals;
+  sigemptyset(&stopSignals);
+  sigaddset(&stopSignals, SIGINT);
+  sigaddset(&stopSignals, SIGTERM);
+  pthread_sigmask(SIG_UNBLOCK, &stopSignals, nullptr);
+  log.info("running until SIGINT (Ctrl-C) or SIGTERM");
+  s.io.run();
+  signals.cancel();
+  s.clients.clear();
+  s.ws.reset();
+  s.sessions.reset();
+  s.ua.reset();
+  log.info("stopped");
+  return 0;
+}
+
+}  // namespace callgate::app

@@ -1,0 +1,108 @@
+#include "gateway/session_registry.hpp"
+
+#include <utility>
+
+namespace callgate::gateway {
+
+SessionRegistry::SessionRegistry(SessionServices& services, SessionLimits limits)
+    : services_(services), limits_(limits), reaper_(services.timers) {}
+
+SessionRegistry::~SessionRegistry() = default;
+
+core::Result<Session*> SessionRegistry::create(bool keepAlive, std::optional<SipAccount> account,
+                                               nlohmann::json userData) {
+  if (sessions_.size() >= limits_.maxSessions) {
+    return core::makeError("too many sessions: the gateway serves at most " +
+                               std::to_string(limits_.maxSessions) + " (ws.max_sessions)",
+                           503);
+  }
+  const Session::Id id = nextId_++;
+  std::string token = services_.random.hex(16);  // 128 bits, 32 hex digits
+  auto entry = std::make_unique<Entry>(services_.timers);
+  entry->session =
+      std::make_unique<Session>(id, token, keepAlive, services_, std::move(account), std::move(userData));
+  Session* session = entry->session.get();
+  byToken_.emplace(std::move(token), id);
+  sessions_.emplace(id, std::move(entry));
+  return session;
+}
+
+Session* SessionRegistry::findByToken(std::string_view authToken) {
+  auto it = byToken_.find(std::string(authToken));
+  if (it == byToken_.end()) return nullptr;
+  Session* s = find(it->second);
+  return s != nullptr && s->state() != Session::State::kClosing && !s->closed() ? s : nullptr;
+}
+
+Session* SessionRegistry::find(Session::Id id) {
+  auto it = sessions_.find(id);
+  return it == sessions_.end() ? nullptr : it->second->session.get();
+}
+
+void SessionRegistry::detached(Session::Id id) {
+  auto it = sessions_.find(id);
+  if (it == sessions_.end()) return;
+  Entry& entry = *it->second;
+  entry.session->detach();
+  if (!entry.session->keepAlive() || limits_.keepAliveGrace.count() == 0 ||
+      entry.session->state() == Session::State::kFailed) {
+    close(id, "the client's connection closed");
+    return;
+  }
+  // PROTOCOL.md §2: the session (and its registration) waits for the client to resume it.
+  entry.grace.start(limits_.keepAliveGrace, [this, id] {
+    close(id, "not resumed within " + std::to_string(limits_.keepAliveGrace.count()) +
+                  " s (ws.keep_alive_grace_s)");
+  });
+}
+
+void SessionRegistry::resumed(Session::Id id) {
+  auto it = sessions_.find(id);
+  if (it != sessions_.end()) it->second->grace.cancel();
+}
+
+void SessionRegistry::close(Session::Id id, std::string why) {
+  auto it = sessions_.find(id);
+  if (it == sessions_.end()) return;
+  it->second->grace.cancel();
+  it->second->session->close(std::move(why));
+  reapLater();
+}
+
+void SessionRegistry::closeAll(std::string why) {
+  for (auto& [id, entry] : sessions_) {
+    entry->grace.cancel();
+    entry->session->close(why);
+  }
+  reapLater();
+}
+
+size_t SessionRegistry::registeredCount() const {
+  size_t n = 0;
+  for (const auto& [id, entry] : sessions_) {
+    if (entry->session->state() == Session::State::kRegistered) ++n;
+  }
+  return n;
+}
+
+void SessionRegistry::reapLater() {
+  if (!reaper_.active()) reaper_.start(core::Duration::zero(), [this] { reap(); });
+}
+
+void SessionRegistry::reap() {
+  bool closing = false;
+  for (auto it = sessions_.begin(); it != sessions_.end();) {
+    Session& s = *it->second->session;
+    if (s.closed()) {
+      byToken_.erase(s.authToken());
+      it = sessions_.erase(it);
+      continue;
+    }
+    closing = closing || s.state() == Session::State::kClosing;
+    ++it;
+  }
+  // An unREGISTER under way ends within its transaction's timeout (64*T1): look again later.
+  if (closing) reaper_.start(std::chrono::milliseconds(200), [this] { reap(); });
+}
+
+}  // namespace callgate::gateway
