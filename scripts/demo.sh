@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
-# The callgate demo: `make demo` runs this with the build folder. For now it runs the gateway alone, in the
-# foreground, on config/callgate.toml; later it also starts the SIP peers (Kamailio and friends).
+# The callgate demo: `make demo` runs this with the build folder. It starts, on 127.0.0.1:
+#   - Kamailio as the SIP server (registrar and proxy, accounts 3000-3009, password 1234) on port 5060;
+#   - the gateway, with ws:// on 8080 and wss:// on 8443 (a self-signed certificate made here on first run).
+# and prints what to connect to. Ctrl-C stops everything it started, by PID.
 set -euo pipefail
 
 if (($# != 1)); then
@@ -8,28 +10,89 @@ if (($# != 1)); then
   exit 2
 fi
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-build_dir="$1"
+build_dir="$(cd "$1" && pwd)"
 binary="$build_dir/src/app/callgate"
-config="$root/config/callgate.toml"
+demo_dir="$build_dir/demo"
+sip_port=5060
 
 if [[ ! -x "$binary" ]]; then
   echo "demo: $binary not found; build first (make build)" >&2
   exit 2
 fi
+for tool in kamailio openssl ss; do
+  command -v "$tool" >/dev/null || {
+    echo "demo: $tool is missing; run make setup" >&2
+    exit 2
+  }
+done
+for port in $sip_port 8080 8443; do
+  if ss -lntu | grep -q "127.0.0.1:$port \|0.0.0.0:$port \|\[::\]:$port "; then
+    echo "demo: port $port is already in use on this machine; stop what holds it (ss -lntup | grep $port)" >&2
+    exit 2
+  fi
+done
+mkdir -p "$demo_dir"
 
-# Refuse to start on a bad config before printing anything that promises a running gateway.
-if ! "$binary" --check-config --config "$config" >/dev/null; then
-  echo "demo: $config is not valid (see above)" >&2
+# A self-signed ECDSA P-256 pair for wss://, made once (browsers will ask to accept it).
+if [[ ! -s "$demo_dir/wss-key.pem" || ! -s "$demo_dir/wss-cert.pem" ]]; then
+  openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days 825 -subj "/CN=localhost" \
+    -addext "subjectAltName=DNS:localhost,IP:127.0.0.1" -keyout "$demo_dir/wss-key.pem" \
+    -out "$demo_dir/wss-cert.pem" 2>/dev/null
+fi
+
+# The gateway's config: the committed defaults plus the certificate.
+sed -e "s#^tls_certificate = .*#tls_certificate = \"$demo_dir/wss-cert.pem\"#" \
+  -e "s#^tls_private_key = .*#tls_private_key = \"$demo_dir/wss-key.pem\"#" \
+  "$root/config/callgate.toml" >"$demo_dir/callgate.toml"
+if ! "$binary" --check-config --config "$demo_dir/callgate.toml" >/dev/null; then
+  echo "demo: $demo_dir/callgate.toml is not valid (see above)" >&2
   exit 2
 fi
 
-echo "demo: starting $binary --config $config"
-echo "demo: it serves what config/callgate.toml says (its log lists the SIP and WebSocket addresses)"
-echo "demo: stop with Ctrl-C"
+pids=()
+stop_all() {
+  local pid
+  for pid in "${pids[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
+  for pid in "${pids[@]}"; do
+    for _ in $(seq 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+    kill -KILL "$pid" 2>/dev/null || true
+    wait "$pid" 2>/dev/null || true
+  done
+}
+trap 'stop_all' EXIT
+trap 'echo; echo "demo: stopping"; exit 0' INT TERM
 
-# In the foreground, so Ctrl-C reaches the gateway (same process group); it stops cleanly and exits 0, and this
-# script goes on to report it.
-status=0
-"$binary" --config "$config" || status=$?
-echo "demo: callgate stopped (exit code $status)"
-exit "$status"
+mkdir -p "$demo_dir/kamailio"
+sed -e "s#@RUNDIR@#$demo_dir/kamailio#g" -e "s#@PORT@#$sip_port#g" "$root/tests/peers/kamailio.cfg.in" \
+  >"$demo_dir/kamailio/kamailio.cfg"
+kamailio -f "$demo_dir/kamailio/kamailio.cfg" -DD -E -Y "$demo_dir/kamailio" -P "$demo_dir/kamailio/kamailio.pid" \
+  -m 64 -M 8 >"$demo_dir/kamailio.log" 2>&1 &
+pids+=("$!")
+for _ in $(seq 100); do ss -lnu | grep -q "127.0.0.1:$sip_port " && break; sleep 0.1; done
+ss -lnu | grep -q "127.0.0.1:$sip_port " || {
+  echo "demo: Kamailio did not start; see $demo_dir/kamailio.log" >&2
+  exit 1
+}
+
+# The gateway's own SIP port must differ from Kamailio's.
+sed -i -e "s#^port = $sip_port\$#port = 5062#" "$demo_dir/callgate.toml"
+"$binary" --config "$demo_dir/callgate.toml" >"$demo_dir/callgate.log" 2>&1 &
+pids+=("$!")
+for _ in $(seq 100); do ss -lnt | grep -q "127.0.0.1:8080 " && break; sleep 0.1; done
+ss -lnt | grep -q "127.0.0.1:8080 " || {
+  echo "demo: the gateway did not start; see $demo_dir/callgate.log" >&2
+  exit 1
+}
+
+cat <<INFO
+demo: running on 127.0.0.1
+  SIP server (Kamailio): sip:127.0.0.1:$sip_port, accounts 3000-3009, password 1234
+  gateway WebSocket API: ws://127.0.0.1:8080  and  wss://127.0.0.1:8443 (self-signed: $demo_dir/wss-cert.pem)
+  connect a WebSDK app with sipOptions {login: "3000", password: "1234", domain: "127.0.0.1",
+    outboundProxy: "127.0.0.1", port: "$sip_port", registerRequired: true}: it reaches REGISTERED.
+  calls, the SIP test device and the web phone page arrive with the calls issue.
+  logs: $demo_dir/callgate.log, $demo_dir/kamailio.log
+demo: stop with Ctrl-C
+INFO
+wait "${pids[1]}" || true
+echo "demo: the gateway stopped; see $demo_dir/callgate.log"

@@ -19,13 +19,20 @@ peer_packages=(
   kamailio sip-tester baresip-core iproute2 tshark
   python3                           # interop scripts: digest checks, test tones
 )
+# Client API end-to-end tests (tests/e2e): the WebSDK in Chromium, driven from Node; openssl makes the wss
+# test certificate.
+e2e_packages=(chromium openssl)
 
 missing=()
-for p in "${build_packages[@]}" "${peer_packages[@]}"; do
+for p in "${build_packages[@]}" "${peer_packages[@]}" "${e2e_packages[@]}"; do
   if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed'; then
     missing+=("$p")
   fi
 done
+# Node and npm by command, not by package: a nodejs from another apt source (NodeSource) ships npm itself and
+# conflicts with Debian's npm package, which apt would then replace it with.
+command -v node >/dev/null || missing+=(nodejs)
+command -v npm >/dev/null || missing+=(npm)
 
 if ((${#missing[@]})); then
   echo "setup: installing ${missing[*]}"
@@ -37,7 +44,15 @@ else
   echo "setup: all system packages present"
 fi
 
-# npm packages (browser tests, from later issues) install from the lock file when there is one.
-if [ -f package-lock.json ] && [ ! -d node_modules ]; then
-  npm ci --no-audit --no-fund
+# npm packages (tests/e2e) install from the lock file, again whenever the lock file is newer than the last
+# install (npm writes node_modules/.package-lock.json at the end of every install).
+repo_root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+if [ -f "$repo_root/package-lock.json" ]; then
+  if [ ! -f "$repo_root/node_modules/.package-lock.json" ] ||
+    [ "$repo_root/package-lock.json" -nt "$repo_root/node_modules/.package-lock.json" ]; then
+    echo "setup: npm ci"
+    (cd "$repo_root" && npm ci --no-audit --no-fund)
+  else
+    echo "setup: node_modules up to date"
+  fi
 fi
