@@ -12,7 +12,7 @@ build_packages=(
   libboost-dev libboost-system-dev  # Asio (net/), Beast later
   libc-ares-dev                     # RFC 3263 SIP server location (NAPTR, SRV, A, AAAA)
   libspdlog-dev libfmt-dev libtomlplusplus-dev libcli11-dev nlohmann-json3-dev
-  libgtest-dev libgmock-dev libbenchmark-dev
+  libgtest-dev libgmock-dev libbenchmark-dev libsrtp2-dev
 )
 # Real SIP peers: tools/capture records reference traffic from them; later suites run them.
 peer_packages=(
