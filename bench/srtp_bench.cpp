@@ -32,6 +32,27 @@ void put32(uint8_t* p, uint32_t v) {
   p[3] = static_cast<uint8_t>(v);
 }
 
+using Packet = std::array<uint8_t, 12 + 160 + 16>;
+
+// A plain G.711 RTP packet (12-byte header, 160-byte payload) with this sequence number, SSRC 0x1234.
+void fillPacket(Packet& p, uint16_t seq) {
+  p.fill(0x55);
+  p[0] = 0x80;
+  p[1] = 0;
+  p[2] = static_cast<uint8_t>(seq >> 8);
+  p[3] = static_cast<uint8_t>(seq);
+  put32(p.data() + 4, static_cast<uint32_t>(seq) * 160);
+  put32(p.data() + 8, 0x1234);
+}
+
+// The relay's header rewrite toward the other leg: its SSRC, sequence number and timestamp.
+void rewrite(Packet& p, uint32_t outSeq) {
+  p[2] = static_cast<uint8_t>(outSeq >> 8);
+  p[3] = static_cast<uint8_t>(outSeq);
+  put32(p.data() + 4, outSeq * 160);
+  put32(p.data() + 8, 0xCAFE);
+}
+
 void BM_SrtpRelay(benchmark::State& state) {
   const auto profile = static_cast<Profile>(state.range(0));
   // The far end protects with leg A's keys; the gateway opens with A and seals with B.
@@ -41,7 +62,7 @@ void BM_SrtpRelay(benchmark::State& state) {
   const size_t overhead = callgate::webrtc::srtp::rtpOverhead(profile);
   // Enough packets ahead that each iteration opens a fresh one (no replay); regenerated when used up.
   constexpr size_t kBatch = 4096;
-  std::vector<std::array<uint8_t, 12 + 160 + 16>> wire(kBatch);
+  std::vector<Packet> wire(kBatch);
   uint16_t seq = 0;
   size_t next = kBatch;
   size_t sealedLength = 0;
@@ -50,13 +71,7 @@ void BM_SrtpRelay(benchmark::State& state) {
     if (next == kBatch) {
       state.PauseTiming();
       for (auto& p : wire) {
-        p.fill(0x55);
-        p[0] = 0x80;
-        p[1] = 0;
-        p[2] = static_cast<uint8_t>(seq >> 8);
-        p[3] = static_cast<uint8_t>(seq);
-        put32(p.data() + 4, static_cast<uint32_t>(seq) * 160);
-        put32(p.data() + 8, 0x1234);
+        fillPacket(p, seq);
         sealedLength = *farEnd->protectRtp(p, 172);
         ++seq;
       }
@@ -65,12 +80,7 @@ void BM_SrtpRelay(benchmark::State& state) {
     }
     auto& p = wire[next++];
     auto opened = legA->unprotectRtp(p, sealedLength);
-    // The rewrite: the other leg's SSRC, sequence and timestamp.
-    p[2] = static_cast<uint8_t>(outSeq >> 8);
-    p[3] = static_cast<uint8_t>(outSeq);
-    put32(p.data() + 4, outSeq * 160);
-    put32(p.data() + 8, 0xCAFE);
-    ++outSeq;
+    rewrite(p, outSeq++);
     auto sealed = legB->protectRtp(p, *opened);
     benchmark::DoNotOptimize(sealed);
   }
@@ -114,7 +124,7 @@ void BM_LibsrtpRelay(benchmark::State& state) {
   srtp_t legA = libsrtp(profile, 1, true, k2);
   srtp_t legB = libsrtp(profile, 2, false, k3);
   constexpr size_t kBatch = 4096;
-  std::vector<std::array<uint8_t, 12 + 160 + 16>> wire(kBatch);
+  std::vector<Packet> wire(kBatch);
   uint16_t seq = 0;
   size_t next = kBatch;
   int sealedLength = 0;
@@ -123,13 +133,7 @@ void BM_LibsrtpRelay(benchmark::State& state) {
     if (next == kBatch) {
       state.PauseTiming();
       for (auto& p : wire) {
-        p.fill(0x55);
-        p[0] = 0x80;
-        p[1] = 0;
-        p[2] = static_cast<uint8_t>(seq >> 8);
-        p[3] = static_cast<uint8_t>(seq);
-        put32(p.data() + 4, static_cast<uint32_t>(seq) * 160);
-        put32(p.data() + 8, 0x1234);
+        fillPacket(p, seq);
         sealedLength = 172;
         srtp_protect(farEnd, p.data(), &sealedLength);
         ++seq;
@@ -140,11 +144,7 @@ void BM_LibsrtpRelay(benchmark::State& state) {
     auto& p = wire[next++];
     int length = sealedLength;
     srtp_unprotect(legA, p.data(), &length);
-    p[2] = static_cast<uint8_t>(outSeq >> 8);
-    p[3] = static_cast<uint8_t>(outSeq);
-    put32(p.data() + 4, outSeq * 160);
-    put32(p.data() + 8, 0xCAFE);
-    ++outSeq;
+    rewrite(p, outSeq++);
     srtp_protect(legB, p.data(), &length);
     benchmark::DoNotOptimize(length);
   }

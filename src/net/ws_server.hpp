@@ -133,7 +133,7 @@ class WsServer {
 
   // Loads the TLS files (when a listener has tls) and binds every listener (SO_REUSEADDR). On error nothing
   // stays open and the error names the file and OpenSSL's reason ("TLS certificate file '/etc/c.pem': ...")
-  // or the listener ("WebSocket listen 10.0.0.1:8080: Address already in use"). Once only.
+  // or the listener ("WebSocket listen 192.0.2.1:8080: Address already in use"). Once only.
   core::Result<void> start();
   // Closes the listeners and every connection: open ones get a close frame 1001 "server stopping" where
   // possible, and onClose runs for each of them before stop() returns. No event after that. Idempotent.
