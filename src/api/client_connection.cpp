@@ -133,6 +133,8 @@ void ClientConnection::dispatch(const std::string& name, const nlohmann::json& a
     fail(name, "send 'connection' first: '" + core::printable(name) + "' needs a session");
     return;
   }
+  if (name == "call" && onCall(arg)) return;
+  if (name == "hangup" && onHangup(arg)) return;
   if (contains(kCallMessages, name)) {
     fail(name, "'" + name + "' is not implemented yet in this callgate version");
     if (name == "call" && arg.is_object()) {
@@ -154,6 +156,65 @@ void ClientConnection::dispatch(const std::string& name, const nlohmann::json& a
     return;
   }
   fail(name, "unknown message '" + core::printable(name) + "'");
+}
+
+bool ClientConnection::onCall(const nlohmann::json& arg) {
+  // Only calls to the echo are served so far (issue 5); the others keep the answer below until SIP calls
+  // land. Fields are checked for the echo's own needs: the rest of the call object is echoed back as is.
+  if (!arg.is_object()) return false;
+  auto callee = arg.find("callee");
+  gateway::Session* session = sessions_.find(sessionId_);
+  if (session == nullptr || callee == arg.end() || !callee->is_string() ||
+      !session->isEchoCallee(callee->get<std::string>())) {
+    return false;
+  }
+  auto callId = arg.find("callId");
+  if (callId == arg.end() || !callId->is_string() || callId->get<std::string>().empty() ||
+      callId->get<std::string>().size() > 128) {
+    fail("call", "call.callId must be a non-empty string of at most 128 characters");
+    return true;
+  }
+  nlohmann::json call = arg;
+  call.erase("sdp");
+  call.erase("localMediaInfo");
+  auto sdp = arg.find("sdp");
+  if (sdp == arg.end() || !sdp->is_string() || sdp->get<std::string>().empty()) {
+    const std::string info = "call.sdp must be the WebRTC offer (a non-empty string)";
+    fail("call", info);
+    call["status"] = "FAILED";
+    call["info"] = "Failed by session creation";
+    send("finish", call);
+    return true;
+  }
+  call["incoming"] = false;
+  auto started = session->startEchoCall(std::move(call), sdp->get<std::string>());
+  if (!started) fail("call", started.error().message);
+  return true;
+}
+
+bool ClientConnection::onHangup(const nlohmann::json& arg) {
+  if (!arg.is_object()) return false;
+  auto callId = arg.find("callId");
+  gateway::Session* session = sessions_.find(sessionId_);
+  if (session == nullptr || callId == arg.end() || !callId->is_string()) return false;
+  // A call this session does not hold is left to the answer below (SIP calls are not served yet).
+  return session->hangupCall(callId->get<std::string>());
+}
+
+void ClientConnection::onCallEvent(const gateway::CallEvent& event) {
+  if (event.kind == gateway::CallEvent::Kind::kRemoteSdp) {
+    // PROTOCOL.md §1: setRemoteSDP is positional, [callId, sdp].
+    if (closed_ || !io_.send) return;
+    io_.send(makeFrame("setRemoteSDP", nlohmann::json(event.callId), nlohmann::json(event.sdp)));
+    return;
+  }
+  const std::string status = event.call.value("status", std::string());
+  std::string_view message = "finish";
+  if (status == "TRYING") message = "notifyTryingResponse";
+  if (status == "RING" || status == "RING_MEDIA" || status == "SESSION_PROGRESS") message = "ring";
+  if (status == "ESTABLISHED") message = "talk";
+  if (status == "HOLD") message = "hold";
+  send(message, event.call);
 }
 
 void ClientConnection::onConnection(const nlohmann::json& arg) {
@@ -220,6 +281,7 @@ void ClientConnection::attach(gateway::Session& session) {
                   {"info", info}});
     closeSocket(kCloseRegistrationFailed, info);
   };
+  listener.onCallEvent = [this](const gateway::CallEvent& event) { onCallEvent(event); };
   listener.onTakenOver = [this] {
     sessionId_ = 0;
     closeSocket(kCloseTakenOver, "the session was resumed from another connection");

@@ -73,6 +73,11 @@ struct MediaConfig {
   uint16_t portMax = 29999;
   std::vector<Codec> codecs{Codec::kPcmu, Codec::kPcma};
   std::string echoName = "echo";
+  uint16_t sharedPort = 0;  // 0: a port per WebRTC transport from port_min..port_max
+  uint32_t threads = 0;     // media threads; 0: one per CPU core
+  std::chrono::seconds iceConnectTimeout{20};
+  std::chrono::seconds iceConsentTimeout{30};
+  std::chrono::seconds dtlsHandshakeTimeout{15};
 
   bool operator==(const MediaConfig&) const = default;
 };

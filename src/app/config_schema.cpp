@@ -385,6 +385,26 @@ std::vector<ConfigKey> buildSchema() {
           "media.echo_name", "User part of the built-in echo destination (calling it plays your media back).",
           "1 to " + std::to_string(kMaxEchoName) + " characters from A-Z a-z 0-9 - _ .", isEchoName,
           [](auto& c) -> auto& { return c.media.echoName; }),
+      integerKey(
+          "media.shared_port",
+          "One UDP port for every WebRTC transport (demultiplexed by ICE username, then by source address); "
+          "0 gives each transport its own port from media.port_min..media.port_max.",
+          0, 65535, [](auto& c) -> auto& { return c.media.sharedPort; }),
+      integerKey(
+          "media.threads",
+          "Media threads (each runs the sockets and crypto of its calls); 0 means one per CPU core.", 0, 256,
+          [](auto& c) -> auto& { return c.media.threads; }),
+      integerKey(
+          "media.ice_connect_timeout_s",
+          "Seconds a call waits for the client's first ICE nomination before it fails (Failed by ICE error).",
+          1, 300, [](auto& c) -> auto& { return c.media.iceConnectTimeout; }),
+      integerKey(
+          "media.ice_consent_timeout_s",
+          "Seconds without an ICE consent check from the client after which its call fails (RFC 7675: 30).",
+          5, 300, [](auto& c) -> auto& { return c.media.iceConsentTimeout; }),
+      integerKey(
+          "media.dtls_handshake_timeout_s", "Seconds the DTLS handshake may take before the call fails.", 1,
+          120, [](auto& c) -> auto& { return c.media.dtlsHandshakeTimeout; }),
 
       integerKey(
           "http.port", "Port of the HTTP listener (REST API and /metrics).", 1, 65535,
@@ -442,6 +462,20 @@ std::vector<CrossFieldRule> buildCrossFieldRules() {
                             ", media.port_max = " + std::to_string(c.media.portMax) +
                             ": sip.port must lie outside media.port_min..media.port_max";
                    }});
+  rules.push_back(
+      {"media.shared_port, when set, must differ from sip.port and lie outside "
+       "media.port_min..media.port_max (all are UDP ports).",
+       [](const Config& c) -> std::optional<std::string> {
+         const uint16_t p = c.media.sharedPort;
+         if (p == 0 || (p != c.sip.port && (p < c.media.portMin || p > c.media.portMax))) {
+           return std::nullopt;
+         }
+         return "media.shared_port = " + std::to_string(p) + ", sip.port = " + std::to_string(c.sip.port) +
+                ", media.port_min = " + std::to_string(c.media.portMin) +
+                ", media.port_max = " + std::to_string(c.media.portMax) +
+                ": media.shared_port must differ from sip.port and lie outside "
+                "media.port_min..media.port_max";
+       }});
   // RFC 3261 §17.1.2.2: non-INVITE retransmit intervals double from T1 and are capped at T2.
   rules.push_back(
       {"sip.t2_ms must be at least sip.t1_ms.", [](const Config& c) -> std::optional<std::string> {

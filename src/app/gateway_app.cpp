@@ -10,12 +10,17 @@
 #include <map>
 #include <optional>
 
+#include <thread>
+
 #include "api/client_connection.hpp"
 #include "core/logging.hpp"
 #include "core/random.hpp"
 #include "core/timer_queue.hpp"
+#include "gateway/media_services.hpp"
 #include "gateway/session_registry.hpp"
+#include "media/shared_udp_port.hpp"
 #include "net/dns/cares_resolver.hpp"
+#include "net/media_thread.hpp"
 #include "net/sip_transport.hpp"
 #include "net/timer_driver.hpp"
 #include "net/ws_server.hpp"
@@ -36,6 +41,7 @@ std::string hostPort(const std::string& address, uint16_t port) {
 struct GatewayApp::Impl {
   explicit Impl(Config c) : config(std::move(c)), timers(clock), driver(io, timers) {}
 
+  core::Result<void> startMedia();
   core::Result<void> startSip();
   core::Result<void> startWs();
   void onSignal();
@@ -48,6 +54,9 @@ struct GatewayApp::Impl {
   core::TimerQueue timers;
   net::TimerDriver driver;
   core::SecureRandom random;
+  std::unique_ptr<net::MediaThreads> mediaThreads;
+  std::unique_ptr<media::SharedUdpPort> sharedPort;
+  std::unique_ptr<gateway::MediaServices> media;
   std::unique_ptr<net::SipTransport> transport;
   std::unique_ptr<sip::TransactionLayer> transactions;
   std::unique_ptr<sip::UserAgent> ua;
@@ -61,6 +70,39 @@ struct GatewayApp::Impl {
   core::Timer drainBound{timers};
   bool stopping = false;
 };
+
+core::Result<void> GatewayApp::Impl::startMedia() {
+  const MediaConfig& mc = config.media;
+  // RFC 5763 §5: one certificate for the process, its fingerprint in every answer.
+  auto certificate = webrtc::dtls::DtlsCertificate::generate("callgate");
+  if (!certificate) return core::makeError("DTLS certificate: " + certificate.error().message);
+  const size_t threads = mc.threads != 0 ? mc.threads : std::max(1u, std::thread::hardware_concurrency());
+  mediaThreads = std::make_unique<net::MediaThreads>(threads);
+  if (mc.sharedPort != 0) {
+    // Opened before the threads run, so the socket is set up without a race; it is used only on thread 0.
+    auto port = media::SharedUdpPort::open(mediaThreads->at(0), mc.bindAddress, mc.sharedPort);
+    if (!port) return core::makeError("media.bind_address/media.shared_port: " + port.error().message);
+    sharedPort = std::move(*port);
+  }
+  media::WebRtcEndpointConfig ec;
+  ec.bindAddress = mc.bindAddress;
+  ec.publicAddress = mc.publicAddress;
+  ec.portMin = mc.portMin;
+  ec.portMax = mc.portMax;
+  ec.transport.ice.connectTimeout = mc.iceConnectTimeout;
+  ec.transport.ice.consentTimeout = mc.iceConsentTimeout;
+  ec.transport.dtls.handshakeTimeout = mc.dtlsHandshakeTimeout;
+  media = std::make_unique<gateway::MediaServices>(
+      gateway::MediaServices{*mediaThreads, std::move(*certificate), sharedPort.get(), ec, mc.echoName,
+                             [this](std::function<void()> fn) { boost::asio::post(io, std::move(fn)); }});
+  mediaThreads->start();
+  core::logger(core::LogModule::kApp)
+      .info("media: {} thread(s), WebRTC on {} {}, DTLS fingerprint sha-256 {}", threads, mc.bindAddress,
+            sharedPort ? "shared port " + std::to_string(sharedPort->port())
+                       : "ports " + std::to_string(mc.portMin) + "-" + std::to_string(mc.portMax),
+            media->certificate->fingerprint());
+  return {};
+}
 
 core::Result<void> GatewayApp::Impl::startSip() {
   net::SipTransportConfig tc;
@@ -110,7 +152,7 @@ core::Result<void> GatewayApp::Impl::startSip() {
       transport->localEndpoints().empty() ? config.sip.port : transport->localEndpoints()[0].port;
   services = std::make_unique<gateway::SessionServices>(gateway::SessionServices{
       *transactions, *ua, *locator, timers, random, hostPort(publicAddress, port),
-      hostPort(publicAddress, port), config.sip.userAgent, config.sip.registerExpires});
+      hostPort(publicAddress, port), config.sip.userAgent, config.sip.registerExpires, media.get()});
   sessions = std::make_unique<gateway::SessionRegistry>(
       *services, gateway::SessionLimits{config.ws.maxSessions, config.ws.keepAliveGrace});
   core::logger(core::LogModule::kApp)
@@ -213,6 +255,10 @@ GatewayApp::~GatewayApp() = default;
 int GatewayApp::run() {
   Impl& s = *impl_;
   auto& log = core::logger(core::LogModule::kApp);
+  if (auto m = s.startMedia(); !m) {
+    log.error("cannot start: {}", m.error().message);
+    return 1;
+  }
   if (auto sip = s.startSip(); !sip) {
     log.error("cannot start: {}", sip.error().message);
     return 1;
@@ -242,6 +288,9 @@ int GatewayApp::run() {
   s.ws.reset();
   s.sessions.reset();
   s.ua.reset();
+  // The calls' media was handed back to the media threads to close; they run that, then end.
+  if (s.mediaThreads) s.mediaThreads->stop();
+  s.sharedPort.reset();
   log.info("stopped");
   return 0;
 }

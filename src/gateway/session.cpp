@@ -42,9 +42,55 @@ Session::Session(Id id, std::string authToken, bool keepAlive, SessionServices& 
       services_(services),
       account_(std::move(account)),
       userData_(std::move(userData)),
+      callReaper_(services.timers),
       self_(std::make_shared<Session*>(this)) {}
 
-Session::~Session() = default;
+Session::~Session() {
+  endCalls("Normal call clearing");
+}
+
+bool Session::isEchoCallee(std::string_view callee) const {
+  return services_.media != nullptr && gateway::isEchoCallee(callee, services_.media->echoName);
+}
+
+core::Result<void> Session::startEchoCall(nlohmann::json call, const std::string& offerSdp) {
+  const std::string callId = call.value("callId", std::string());
+  if (services_.media == nullptr) return core::makeError("call: this gateway runs without a media plane");
+  if (state_ == State::kClosing || state_ == State::kClosed)
+    return core::makeError("call: the session is closing");
+  if (auto it = calls_.find(callId); it != calls_.end() && !it->second->ended()) {
+    return core::makeError("call.callId: '" + callId + "' is already a call of this session; use a new id");
+  }
+  EchoCall::Listener listener;
+  listener.onEvent = [this](const CallEvent& event) { emit(event); };
+  listener.onEnded = [this] { callReaper_.start(core::Duration::zero(), [this] { reapCalls(); }); };
+  auto echo = std::make_unique<EchoCall>(*services_.media, std::move(call), std::move(listener));
+  EchoCall& ref = *echo;
+  calls_[callId] = std::move(echo);
+  core::logger(core::LogModule::kGateway).info("session {}: call {} to the echo", id_, callId);
+  return ref.start(offerSdp);
+}
+
+bool Session::hangupCall(const std::string& callId) {
+  auto it = calls_.find(callId);
+  if (it == calls_.end() || it->second->ended()) return false;
+  it->second->hangup();
+  return true;
+}
+
+void Session::emit(const CallEvent& event) {
+  if (attached_ && listener_.onCallEvent) listener_.onCallEvent(event);
+}
+
+void Session::endCalls(const std::string& info) {
+  for (auto& [id, call] : calls_) call->terminate(info);
+}
+
+void Session::reapCalls() {
+  for (auto it = calls_.begin(); it != calls_.end();) {
+    it = it->second->ended() ? calls_.erase(it) : std::next(it);
+  }
+}
 
 void Session::attach(Listener listener) {
   if (attached_) {
@@ -152,6 +198,8 @@ void Session::close(std::string why) {
   if (state_ == State::kClosing || state_ == State::kClosed) return;
   core::logger(core::LogModule::kGateway).info("session {}: closing ({})", id_, why);
   detach();
+  // PROTOCOL.md §2: the session's calls end with it (hung up, their media released).
+  endCalls("Normal call clearing");
   const bool bound = state_ == State::kRegistered || state_ == State::kRegistering;
   state_ = State::kClosing;
   if (registration_ && bound && registration_->state() != sip::Registration::State::kFailed) {

@@ -12,13 +12,17 @@
 #include <chrono>
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 
 #include "core/random.hpp"
+#include "core/result.hpp"
 #include "core/timer_queue.hpp"
+#include "gateway/call_event.hpp"
+#include "gateway/echo_call.hpp"
 #include "sip/dns/server_locator.hpp"
 #include "sip/transaction/transaction_layer.hpp"
 #include "sip/ua/registration.hpp"
@@ -50,6 +54,7 @@ struct SessionServices {
   std::string contactHost;  // our host:port in Contacts
   std::string userAgent;
   std::chrono::seconds registerExpires{600};
+  MediaServices* media = nullptr;  // null: no media plane (calls are refused)
 };
 
 class Session {
@@ -65,6 +70,8 @@ class Session {
     std::function<void(int sipStatus, const std::string& info)> onRegistrationFailed;
     // Another connection resumed the session (same authToken): this listener is detached.
     std::function<void()> onTakenOver;
+    // A call of this session changed (PROTOCOL.md §3): a status, or its one remote SDP.
+    std::function<void(const CallEvent& event)> onCallEvent;
   };
 
   Session(Id id, std::string authToken, bool keepAlive, SessionServices& services,
@@ -78,6 +85,17 @@ class Session {
   // Ends the session: unREGISTER when registered (its outcome is awaited, bounded by the transaction's
   // timeout), then closed. Idempotent.
   void close(std::string why);
+
+  // Calls. `call` is the client's call object (its sdp removed), `offerSdp` the client's WebRTC offer.
+  // Whether the callee is the echo extension (media.echo_name).
+  bool isEchoCallee(std::string_view callee) const;
+  // Starts a call to the echo: TRYING, then setRemoteSDP and ESTABLISHED as call events. An error (a
+  // duplicate callId, an unusable offer, no media plane) names the field and the rule; the call, if it was
+  // created, has ended FAILED by then.
+  core::Result<void> startEchoCall(nlohmann::json call, const std::string& offerSdp);
+  // The client hung up `callId`: false when the session has no such live call.
+  bool hangupCall(const std::string& callId);
+  size_t callCount() const { return calls_.size(); }
 
   // Attaches `listener`; one that was attached hears onTakenOver first.
   void attach(Listener listener);
@@ -100,6 +118,9 @@ class Session {
   void onRegistrarLocated(core::Result<std::vector<sip::Endpoint>> targets);
   void onRegistration(const sip::Registration::Outcome& outcome);
   void fail(int sipStatus, std::string info);
+  void emit(const CallEvent& event);
+  void endCalls(const std::string& info);
+  void reapCalls();
 
   Id id_;
   std::string authToken_;
@@ -114,6 +135,8 @@ class Session {
   bool attached_ = false;
   Listener listener_;
   std::unique_ptr<sip::Registration> registration_;
+  std::map<std::string, std::unique_ptr<EchoCall>> calls_;  // by callId
+  core::Timer callReaper_;
   std::shared_ptr<Session*> self_;  // async callbacks (DNS) hold a weak_ptr
 };
 

@@ -161,6 +161,14 @@ std::map<std::string, GoodValue> goodValues(const std::string& readableFile) {
         }}},
       {"media.echo_name",
        {"\"echo-test_1.a\"", [](const Config& c) { return c.media.echoName == "echo-test_1.a"; }}},
+      {"media.shared_port", {"3478", [](const Config& c) { return c.media.sharedPort == 3478; }}},
+      {"media.threads", {"4", [](const Config& c) { return c.media.threads == 4; }}},
+      {"media.ice_connect_timeout_s",
+       {"7", [](const Config& c) { return c.media.iceConnectTimeout == std::chrono::seconds(7); }}},
+      {"media.ice_consent_timeout_s",
+       {"12", [](const Config& c) { return c.media.iceConsentTimeout == std::chrono::seconds(12); }}},
+      {"media.dtls_handshake_timeout_s",
+       {"9", [](const Config& c) { return c.media.dtlsHandshakeTimeout == std::chrono::seconds(9); }}},
       {"http.port", {"9000", [](const Config& c) { return c.http.port == 9000; }}},
   };
 }
@@ -197,6 +205,11 @@ std::map<std::string, std::vector<std::string>> badValues() {
       {"media.port_max", {"1024", "65536", "\"29999\""}},
       {"media.codecs", {"[]", "[\"pcmu\"]", "[\"PCMU\", \"PCMU\"]", "[\"AMR\"]", "\"PCMU\""}},
       {"media.echo_name", {"\"\"", "\"echo me\"", "\"" + std::string(65, 'e') + "\"", "\"sip:echo\"", "7"}},
+      {"media.shared_port", {"-1", "65536", "\"3478\""}},
+      {"media.threads", {"-1", "257", "\"2\""}},
+      {"media.ice_connect_timeout_s", {"0", "301", "\"20\""}},
+      {"media.ice_consent_timeout_s", {"4", "301", "\"30\""}},
+      {"media.dtls_handshake_timeout_s", {"0", "121", "\"15\""}},
       {"http.port", {"65536", "0", "\"8081\""}},
   };
 }
@@ -399,13 +412,14 @@ TEST(ConfigCrossField, AppliesToConfigBuiltInCode) {
 TEST(ConfigCrossField, EveryRuleIsReachable) {
   // Each rule rejects at least one configuration that passes every other rule, so none is dead text in the
   // docs.
-  std::vector<Config> violations(6);
+  std::vector<Config> violations(7);
   violations[0].media.portMin = 30000;
   violations[1].ws.tlsCertificate = "/x";
   violations[2].http.port = 8443;
   violations[3].sip.port = 25000;
-  violations[4].sip.t1 = std::chrono::milliseconds(5000);
-  violations[5].media.bindAddress = "0.0.0.0";
+  violations[4].media.sharedPort = 20000;
+  violations[5].sip.t1 = std::chrono::milliseconds(5000);
+  violations[6].media.bindAddress = "0.0.0.0";
   ASSERT_EQ(crossFieldRules().size(), violations.size());
   for (size_t i = 0; i < violations.size(); ++i) {
     for (size_t r = 0; r < crossFieldRules().size(); ++r) {
