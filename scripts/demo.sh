@@ -90,7 +90,9 @@ demo: running on 127.0.0.1
   gateway WebSocket API: ws://127.0.0.1:8080  and  wss://127.0.0.1:8443 (self-signed: $demo_dir/wss-cert.pem)
   connect a WebSDK app with sipOptions {login: "3000", password: "1234", domain: "127.0.0.1",
     outboundProxy: "127.0.0.1", port: "$sip_port", registerRequired: true}: it reaches REGISTERED.
-  calls, the SIP test device and the web phone page arrive with the calls issue.
+  call "echo" from it: the gateway answers and sends your microphone (and camera) back to you, over
+    ICE-lite and DTLS-SRTP on UDP ports 20000-29999: a check of the media path with no SIP device.
+  calls to SIP devices, the SIP test device and the web phone page arrive with the calls issue.
   logs: $demo_dir/callgate.log, $demo_dir/kamailio.log
 demo: stop with Ctrl-C
 INFO
