@@ -5,71 +5,26 @@
 // 127.0.0.1. Users: 3005 (register), 3006 (wrong password), 3007 (disconnect), 3008 (keepAlive resume).
 
 import assert from 'node:assert/strict';
-import { readFile } from 'node:fs/promises';
-import http from 'node:http';
-import { createRequire } from 'node:module';
 import { after, afterEach, before, test } from 'node:test';
-import { fileURLToPath } from 'node:url';
-import { chromium } from 'playwright-core';
+import { startBrowserRig } from './browser_rig.mjs';
 import { env, kamContacts, requireGateway, sleep, waitGoneFromKamailio, waitRegisteredAtKamailio, wsUrl } from './lib.mjs';
 
-const require = createRequire(import.meta.url);
-const chromiumPath = process.env.CG_CHROMIUM || '/usr/bin/chromium';
-const files = {
-  '/': { path: fileURLToPath(new URL('./page/index.html', import.meta.url)), type: 'text/html; charset=utf-8' },
-  '/flashphoner.js': { path: require.resolve('@flashphoner/websdk/flashphoner.js'), type: 'text/javascript; charset=utf-8' },
-};
-
-let server;
-let pageUrl;
-let browser;
-const contexts = [];
+let rig;
 
 before(async () => {
-  server = http.createServer(async (req, res) => {
-    const f = files[new URL(req.url, 'http://x').pathname];
-    if (!f) {
-      res.writeHead(404).end();
-      return;
-    }
-    res.writeHead(200, { 'content-type': f.type, 'cache-control': 'no-store' });
-    res.end(await readFile(f.path));
-  });
-  await new Promise((resolve) => server.listen(0, env.host, resolve));
-  pageUrl = `http://${env.host}:${server.address().port}/`;
-  browser = await chromium.launch({
-    executablePath: chromiumPath,
-    headless: true,
-    timeout: 30000,
-    args: [
-      '--headless', '--no-sandbox', '--use-fake-ui-for-media-stream', '--use-fake-device-for-media-stream',
-      '--allow-loopback-in-peer-connection', '--disable-background-networking', '--disable-component-update',
-      '--disable-sync', '--no-first-run',
-    ],
-  });
+  rig = await startBrowserRig();
 });
 
 after(async () => {
-  await browser?.close().catch(() => {});
-  await new Promise((resolve) => (server ? server.close(resolve) : resolve()));
+  await rig?.close();
 });
 
 afterEach(async () => {
-  await Promise.all(contexts.splice(0).map((c) => c.close().catch(() => {})));
+  await rig?.closePages();
 });
 
 // A fresh page (its own context: no shared storage) with the SDK initialised.
-async function newPage() {
-  const context = await browser.newContext();
-  contexts.push(context);
-  const page = await context.newPage();
-  page.consoleLines = [];
-  page.on('console', (m) => page.consoleLines.push(`${m.type()}: ${m.text()}`));
-  page.on('pageerror', (e) => page.consoleLines.push(`pageerror: ${e.message}`));
-  await page.goto(pageUrl, { timeout: 10000 });
-  await page.evaluate(() => window.cgReady);
-  return page;
-}
+const newPage = () => rig.newPage('/');
 
 const state = (page) =>
   page.isClosed() ? Promise.resolve({ events: '(page closed)' }) : page.evaluate(() => ({ events: window.events, wsCloses: window.wsCloses }));

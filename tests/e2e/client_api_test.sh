@@ -4,13 +4,15 @@
 # Chromium (browser.test.mjs). Everything runs inside the rig's private network namespace (only `lo`): Kamailio,
 # two gateways (the main one with ws and wss, and a "limits" one with a small ws.max_sessions and
 # ws.keep_alive_grace_s), Node and Chromium. Every process is started and stopped by its PID.
-# Usage: client_api_test.sh BUILD_DIR [protocol] [browser]   (both suites when none is named)
+# The third suite, echo.test.mjs, calls the gateway's echo extension from the WebSDK and checks the media
+# (issue 5: ICE-lite, DTLS-SRTP, a 440 Hz tone heard back).
+# Usage: client_api_test.sh BUILD_DIR [protocol] [browser] [echo]   (every suite when none is named)
 # Needs root (ip netns), kamailio, node with the npm packages (scripts/setup.sh), chromium and openssl.
 set -euo pipefail
 build=$(cd "${1:?usage: client_api_test.sh BUILD_DIR [protocol] [browser]}" && pwd)
 shift
 suites=("$@")
-((${#suites[@]})) || suites=(protocol browser)
+((${#suites[@]})) || suites=(protocol browser echo)
 source "$(dirname "$0")/../interop/rig.sh"
 
 callgate=$build/src/app/callgate
@@ -21,7 +23,7 @@ for pkg in ws playwright-core @flashphoner/websdk; do
     { rig_log "npm package $pkg missing: run scripts/setup.sh (npm ci) at $rig_root"; exit 1; }
 done
 chromium=${CG_CHROMIUM:-/usr/bin/chromium}
-if [[ " ${suites[*]} " == *" browser "* ]] && [ ! -x "$chromium" ]; then
+if [[ " ${suites[*]} " == *" browser "* || " ${suites[*]} " == *" echo "* ]] && [ ! -x "$chromium" ]; then
   rig_log "no Chromium at $chromium (scripts/setup.sh installs it; CG_CHROMIUM overrides the path)"
   exit 1
 fi
@@ -31,6 +33,8 @@ main_ws=8080 main_wss=8443 main_sip=5070 main_http=8081
 limits_ws=8090 limits_wss=8453 limits_sip=5072 limits_http=8091
 ping_interval_s=1 max_missed_pongs=3 max_frame_bytes=8192 max_messages_per_second=20
 limits_max_sessions=2 limits_grace_s=2
+ice_consent_timeout_s=5
+limits_shared_port=23478
 
 rig_netns
 rig_kamailio "$kam_port"
@@ -40,9 +44,9 @@ openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days 
   -addext "subjectAltName=IP:127.0.0.1" -keyout "$rig_work/ws-key.pem" -out "$rig_work/ws-cert.pem" \
   >"$rig_work/openssl.log" 2>&1
 
-# write_config NAME WS WSS SIP HTTP MEDIA_MIN MAX_SESSIONS GRACE_S TLS(yes|no)
+# write_config NAME WS WSS SIP HTTP MEDIA_MIN MAX_SESSIONS GRACE_S TLS(yes|no) SHARED_PORT(0: a port per transport)
 write_config() {
-  local name=$1 ws=$2 wss=$3 sip=$4 http=$5 media_min=$6 max_sessions=$7 grace=$8 tls=$9
+  local name=$1 ws=$2 wss=$3 sip=$4 http=$5 media_min=$6 max_sessions=$7 grace=$8 tls=$9 shared=${10}
   local cert="" key=""
   [ "$tls" = yes ] && cert=$rig_work/ws-cert.pem key=$rig_work/ws-key.pem
   cat >"$rig_work/$name.toml" <<EOF
@@ -72,6 +76,8 @@ max_messages_per_second = $max_messages_per_second
 bind_address = "127.0.0.1"
 port_min = $media_min
 port_max = $((media_min + 999))
+ice_consent_timeout_s = $ice_consent_timeout_s
+shared_port = $shared
 
 [http]
 port = $http
@@ -106,9 +112,10 @@ start_gateway() {
   fi
 }
 
-write_config main "$main_ws" "$main_wss" "$main_sip" "$main_http" 20000 1000 20 yes
+write_config main "$main_ws" "$main_wss" "$main_sip" "$main_http" 20000 1000 20 yes 0
+# The limits gateway also runs its WebRTC media on one shared UDP port (media.shared_port).
 write_config limits "$limits_ws" "$limits_wss" "$limits_sip" "$limits_http" 21000 "$limits_max_sessions" \
-  "$limits_grace_s" no
+  "$limits_grace_s" no "$limits_shared_port"
 start_gateway main "$main_ws"
 start_gateway limits "$limits_ws"
 
@@ -118,7 +125,8 @@ node_env=(
   CG_KAM_PORT="$kam_port" CG_KAMCTL="$rig_kamctl" CG_KAMAILIO_LOG="$rig_work/kamailio.log"
   CG_PING_INTERVAL_S="$ping_interval_s" CG_MAX_MISSED_PONGS="$max_missed_pongs" CG_MAX_FRAME_BYTES="$max_frame_bytes"
   CG_MAX_MESSAGES_PER_SECOND="$max_messages_per_second" CG_GATEWAY_LOG="$rig_work/callgate-main.log"
-  CG_CHROMIUM="$chromium" HOME="$rig_work"
+  CG_CHROMIUM="$chromium" HOME="$rig_work" CG_ICE_CONSENT_TIMEOUT_S="$ice_consent_timeout_s"
+  CG_LIMITS_SHARED_PORT="$limits_shared_port"
 )
 
 failed=()
@@ -126,7 +134,8 @@ for suite in "${suites[@]}"; do
   case $suite in
     protocol) limit=360 ;;
     browser) limit=200 ;;
-    *) rig_log "unknown suite $suite (protocol, browser)"; exit 1 ;;
+    echo) limit=240 ;;
+    *) rig_log "unknown suite $suite (protocol, browser, echo)"; exit 1 ;;
   esac
   rig_log "suite $suite"
   (cd "$rig_root" && ip netns exec "$rig_ns" env "${node_env[@]}" timeout -k 5 "$limit" \
