@@ -1,15 +1,21 @@
 // libFuzzer target for the SDP layer: parse, then require that write/parse is an exact round trip, that the
 // canonical text is a fixed point, and that every typed attribute that parses survives toString()/parse().
-// Any broken property aborts with __builtin_trap so the fuzzer records the input.
+// Every description that parses is also read as a WebRTC offer; an offer that reads is answered (each usable
+// m-line accepted with its first codec), and the written answer must parse, round-trip, keep one m-line per
+// offered one and read back as a WebRTC description itself. Any broken property aborts with __builtin_trap so
+// the fuzzer records the input.
 #include <cstddef>
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "sdp/attributes.hpp"
 #include "sdp/media_view.hpp"
 #include "sdp/sdp_parser.hpp"
 #include "sdp/sdp_writer.hpp"
+#include "sdp/webrtc_answer.hpp"
+#include "sdp/webrtc_offer.hpp"
 
 namespace {
 
@@ -81,6 +87,71 @@ size_t exerciseView(const MediaView& view) {
   return n;
 }
 
+// The gateway's side of the answer: one transport for the BUNDLE group and one per unbundled m-line, as the
+// echo session does, and every usable m-line accepted with its first codec, sending on an SSRC of its own.
+WebRtcAnswerParams answerParams(const WebRtcOffer& offer) {
+  WebRtcAnswerParams params;
+  params.originAddress = "192.0.2.1";
+  params.fingerprintValue =
+      "AB:CD:EF:01:23:45:67:89:AB:CD:EF:01:23:45:67:89:AB:CD:EF:01:23:45:67:89:AB:CD:EF:01:23:45:67:89";
+  params.setup = SetupRole::kPassive;
+  params.bundle = !offer.bundle.empty();
+  params.transports.push_back(AnswerTransport{"bndlUfrg", "bundlepasswordbundlepass", "192.0.2.1", 20000});
+  for (const OfferedMedia& m : offer.media) {
+    AnsweredMedia answered;
+    answered.accept = !m.rejected && !m.codecs.empty();
+    if (answered.accept) {
+      answered.payloadTypes.push_back(m.codecs.front().payloadType);
+      answered.direction = reverse(m.direction);
+      answered.ssrc = 0x1000 + static_cast<uint32_t>(m.index);
+      if (!params.bundle || !offer.bundled(m)) {
+        answered.transport = params.transports.size();
+        params.transports.push_back(AnswerTransport{"mediaUfr", "mediapasswordmediapass12", "2001:db8::1",
+                                                    static_cast<uint16_t>(20002 + 2 * m.index)});
+      }
+    }
+    params.media.push_back(std::move(answered));
+  }
+  return params;
+}
+
+void answerOffer(const SessionDescription& sdp) {
+  auto offer = readWebRtcOffer(sdp);
+  if (!offer) {
+    check(!offer.error().message.empty());
+    return;
+  }
+  check(!offer->media.empty());
+  const WebRtcAnswerParams params = answerParams(*offer);
+  const SessionDescription answer = buildWebRtcAnswer(*offer, params);
+  const std::string written = writeSdp(answer);
+  auto reparsed = parseSdp(written);
+  check(reparsed.ok());  // the gateway's answer must be SDP its own parser (and the browser's) accepts
+  check(*reparsed == answer);
+  check(reparsed->media.size() == offer->media.size());  // RFC 3264 §6: one m-line per offered one
+
+  bool anyAccepted = false;
+  for (size_t i = 0; i < answer.media.size(); ++i) {
+    const bool accepted = params.media[i].accept;
+    check((answer.media[i].port != 0) == accepted);
+    anyAccepted = anyAccepted || accepted;
+    typedRoundTrips(answer.media[i].attributes);
+  }
+  // What the answer's accepted m-lines carry is what readWebRtcOffer() requires of a WebRTC description.
+  if (anyAccepted) {
+    auto again = readWebRtcOffer(*reparsed);
+    check(again.ok());
+    for (size_t i = 0; i < again->media.size(); ++i) {
+      const OfferedMedia& m = again->media[i];
+      check(m.rejected != params.media[i].accept);
+      if (m.rejected) continue;
+      check(m.codecs.size() == 1 && m.codecs.front().payloadType == params.media[i].payloadTypes.front());
+      check(m.setup == SetupRole::kPassive);
+      check(m.direction == params.media[i].direction);
+    }
+  }
+}
+
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
@@ -103,5 +174,6 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     sink = sink + exerciseView(MediaView(*sdp, media));
   }
   (void)sink;
+  answerOffer(*sdp);
   return 0;
 }

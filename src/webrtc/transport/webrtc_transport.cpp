@@ -207,34 +207,30 @@ void WebRtcTransport::receiveSrtp(std::span<uint8_t> datagram, std::span<uint8_t
 }
 
 bool WebRtcTransport::sendRtp(std::span<uint8_t> buffer, size_t length) {
-  auto to = ice_.selected();
-  if (!connected_ || !srtpOut_ || !to) {
-    ++stats_.sendFailures;
-    return false;
-  }
-  auto size = srtpOut_->protectRtp(buffer, length);
-  if (!size) {
-    ++stats_.sendFailures;
-    return false;
-  }
-  ++stats_.rtpOut;
-  stats_.rtpBytesOut += *size;
-  if (listener_.send) listener_.send(buffer.first(*size), *to);
-  return true;
+  return sendProtected(buffer, length, false);
 }
 
 bool WebRtcTransport::sendRtcp(std::span<uint8_t> buffer, size_t length) {
+  return sendProtected(buffer, length, true);
+}
+
+bool WebRtcTransport::sendProtected(std::span<uint8_t> buffer, size_t length, bool rtcp) {
   auto to = ice_.selected();
   if (!connected_ || !srtpOut_ || !to) {
     ++stats_.sendFailures;
     return false;
   }
-  auto size = srtpOut_->protectRtcp(buffer, length);
+  auto size = rtcp ? srtpOut_->protectRtcp(buffer, length) : srtpOut_->protectRtp(buffer, length);
   if (!size) {
     ++stats_.sendFailures;
     return false;
   }
-  ++stats_.rtcpOut;
+  if (rtcp) {
+    ++stats_.rtcpOut;
+  } else {
+    ++stats_.rtpOut;
+    stats_.rtpBytesOut += *size;
+  }
   if (listener_.send) listener_.send(buffer.first(*size), *to);
   return true;
 }

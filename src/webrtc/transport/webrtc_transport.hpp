@@ -129,6 +129,7 @@ class WebRtcTransport {
   void fail(TransportFailure failure, const std::string& reason);
   void drop(TransportDrop d) { ++stats_.drops[static_cast<size_t>(d)]; }
   void receiveSrtp(std::span<uint8_t> datagram, std::span<uint8_t> room);
+  bool sendProtected(std::span<uint8_t> buffer, size_t length, bool rtcp);
   // Where DTLS goes before ICE has selected: the last validated address a DTLS datagram came from.
   std::optional<stun::StunAddress> dtlsPeer() const;
 
