@@ -55,9 +55,10 @@ afterEach(async () => {
 
 const sipOptions = (login) => ({ login, authenticationName: login, password: '1234', domain: env.host, outboundProxy: env.host, port: String(env.kamPort), registerRequired: false });
 
-async function callEcho(login, { video, port = env.wsPort }) {
+async function callEcho(login, { video, port = env.wsPort, noBundle = false }) {
   await requireGateway(port);
   const page = await rig.newPage('/echo.html');
+  if (noBundle) await page.evaluate(() => { window.cgNoBundle = true; });
   await page.evaluate((o) => window.cgConnect(o), { urlServer: wsUrl(port), sipOptions: sipOptions(login) });
   await page.evaluate((o) => window.cgCall(o), { callee: 'echo', video });
   return page;
@@ -143,6 +144,22 @@ test('audio+video call to echo over one BUNDLE transport: both flow back, frames
   const stats = await assertMediaFlows(page, ['audio', 'video']);
   assert.equal(stats.transports.length, 1, `BUNDLE: one transport expected, got ${JSON.stringify(stats.transports)}`);
   await waitFor(async () => (await page.evaluate(() => window.cgStats())).inbound.video.framesDecoded > 10, 10000, 'decoded echoed video frames');
+  await assertTone(page, toneHz);
+  await page.evaluate(() => window.call.hangup());
+  await waitCallStatus(page, 'FINISH');
+});
+
+test('an offer without BUNDLE: audio and video on two transports, each connected, both flow back, 440 Hz heard', { timeout: 60000 }, async () => {
+  const page = await callEcho('3004', { video: true, noBundle: true });
+  await waitCallStatus(page, 'ESTABLISHED');
+  const offer = await page.evaluate(() => JSON.parse(window.wsSent.find((f) => JSON.parse(f).message === 'call')).data[0].sdp);
+  assert.doesNotMatch(offer, /a=group:BUNDLE/, 'the offer still bundles');
+  const answer = await page.evaluate(() => JSON.parse(window.wsReceived.find((f) => JSON.parse(f).message === 'setRemoteSDP')).data[1]);
+  const ports = [...answer.matchAll(/^m=\w+ (\d+) /gm)].map((m) => Number(m[1]));
+  assert.equal(new Set(ports).size, 2, `answer m= ports: ${ports}`);
+  const stats = await assertMediaFlows(page, ['audio', 'video']);
+  assert.equal(stats.transports.length, 2, `transports: ${JSON.stringify(stats.transports)}`);
+  assert.ok(stats.transports.every((t) => t.dtlsState === 'connected'), `transports: ${JSON.stringify(stats.transports)}`);
   await assertTone(page, toneHz);
   await page.evaluate(() => window.call.hangup());
   await waitCallStatus(page, 'FINISH');
