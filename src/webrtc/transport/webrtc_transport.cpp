@@ -58,6 +58,8 @@ WebRtcTransport::WebRtcTransport(core::TimerQueue& timers, ice::IceCredentials l
                [this](ice::IceFailure, const std::string& reason) { fail(TransportFailure::kIce, reason); }}),
       dtls_(timers, std::move(certificate), config.dtls,
             dtls::DtlsTransport::Listener{[this](std::span<const uint8_t> datagram) {
+                                            // After a failure nothing goes to the peer (see fail()).
+                                            if (failed_) return;
                                             if (auto to = dtlsPeer(); to && listener_.send)
                                               listener_.send(datagram, *to);
                                           },
@@ -129,6 +131,11 @@ void WebRtcTransport::fail(TransportFailure failure, const std::string& reason) 
   if (failed_ || closed_) return;
   failed_ = true;
   connected_ = false;
+  // RFC 7675 §5.1: without consent "the endpoint MUST cease transmission on that 5-tuple". An ICE failure
+  // (connect timeout, consent expiry) would otherwise leave DTLS retransmitting its flight to the peer until
+  // its own handshake timeout; stopping it cancels its timers, and the close_notify it writes when connected
+  // is dropped by the send callback. After a DTLS failure DTLS has stopped already and this does nothing.
+  dtls_.close();
   if (listener_.onFailed) listener_.onFailed(failure, reason);
 }
 

@@ -81,7 +81,7 @@ class WebRtcTransport {
     std::function<void(std::span<uint8_t> packet, std::span<uint8_t> room)> onRtp;
     std::function<void(std::span<uint8_t> packet, std::span<uint8_t> room)> onRtcp;
     // Once, from receive() or a timer. The owner may not destroy the transport inside; nothing is delivered
-    // afterwards.
+    // afterwards, and nothing is sent to the peer any more (RFC 7675 §5.1), DTLS retransmissions included.
     std::function<void(TransportFailure failure, const std::string& reason)> onFailed;
   };
 

@@ -290,11 +290,13 @@ TEST_F(WebRtcTransportTest, SilentClientFailsWithIceErrorAtTheConsentTimeout) {
   }
   EXPECT_TRUE(failures_.empty());
   const core::TimePoint lastCheck = clock_.now();
+  toClient_.clear();  // the check responses
   timers_.advanceTo(clock_, clock_.now() + 60s);
   ASSERT_EQ(failures_.size(), 1u);
   EXPECT_EQ(failures_[0], TransportFailure::kIce);
   EXPECT_EQ(callInfoOf(failures_[0]), "Failed by ICE error");
   EXPECT_EQ(failedAt_ - lastCheck, 30s);
+  EXPECT_TRUE(toClient_.empty()) << "RFC 7675 §5.1: no close_notify (nor anything) once consent expired";
   deliverToGateway(clientRtp(2));
   EXPECT_EQ(gateway_->stats().dropped(TransportDrop::kFailed), 1u);
 }
@@ -321,6 +323,28 @@ TEST_F(WebRtcTransportTest, NoCheckAtAllFailsAtTheConnectTimeout) {
   timers_.advanceTo(clock_, clock_.now() + 21s);
   ASSERT_EQ(failures_.size(), 1u);
   EXPECT_EQ(failures_[0], TransportFailure::kIce);
+}
+
+// Found by fuzz_webrtc_transport: the ICE connect timeout during a stalled DTLS handshake failed the
+// transport, but DTLS kept retransmitting its flight to the peer until its own handshake timeout.
+TEST_F(WebRtcTransportTest, IceFailureStopsDtlsRetransmission) {
+  makeGateway();
+  deliverToGateway(check(false));  // validated, never nominated: the connect timeout runs on
+  timers_.advanceTo(clock_, clock_.now() + 10s);
+  clientDtls_->start(dtls::DtlsRole::kClient);
+  while (!toGateway_.empty()) {  // the ClientHello; the gateway's flight never reaches the client
+    deliverToGateway(std::move(toGateway_.front()));
+    toGateway_.pop_front();
+  }
+  ASSERT_FALSE(toClient_.empty()) << "the gateway's ServerHello flight";
+  timers_.advanceTo(clock_, clock_.now() + 9500ms);
+  EXPECT_GT(gateway_->dtlsStats().retransmissions, 0u);
+  EXPECT_TRUE(failures_.empty());
+  toClient_.clear();
+  timers_.advanceTo(clock_, clock_.now() + 30s);  // connect timeout at 20 s, DTLS's own at 25 s
+  ASSERT_EQ(failures_.size(), 1u);
+  EXPECT_EQ(failures_[0], TransportFailure::kIce);
+  EXPECT_TRUE(toClient_.empty()) << toClient_.size() << " datagrams sent after the failure";
 }
 
 TEST_F(WebRtcTransportTest, CloseSendsCloseNotifyAndStopsDelivery) {
