@@ -4,7 +4,7 @@ JOBS ?= 2
 BUILD ?= build
 BUILD_ASAN ?= build-asan
 BUILD_FUZZ ?= build-fuzz
-FUZZ_SECONDS ?= 30
+FUZZ_SECONDS ?= 20
 CMAKE_COMMON := -G Ninja -DCMAKE_EXPORT_COMPILE_COMMANDS=ON -DCALLGATE_WERROR=ON
 
 .PHONY: all setup build build-asan build-fuzz test test-unit test-sanitize test-fuzz bench demo format clean
