@@ -55,9 +55,15 @@ bool Session::isEchoCallee(std::string_view callee) const {
 
 core::Result<void> Session::startEchoCall(nlohmann::json call, const std::string& offerSdp) {
   const std::string callId = call.value("callId", std::string());
-  if (services_.media == nullptr) return core::makeError("call: this gateway runs without a media plane");
-  if (state_ == State::kClosing || state_ == State::kClosed)
-    return core::makeError("call: the session is closing");
+  // PROTOCOL.md §3: a call never stays PENDING; one that cannot start ends FAILED at once.
+  auto refuse = [&](std::string why) -> core::Result<void> {
+    call["status"] = "FAILED";
+    call["info"] = "Failed by session creation";
+    emit(CallEvent{CallEvent::Kind::kStatus, callId, call, {}});
+    return core::makeError(std::move(why));
+  };
+  if (services_.media == nullptr) return refuse("call: this gateway runs without a media plane");
+  if (state_ == State::kClosing || state_ == State::kClosed) return refuse("call: the session is closing");
   if (auto it = calls_.find(callId); it != calls_.end() && !it->second->ended()) {
     return core::makeError("call.callId: '" + callId + "' is already a call of this session; use a new id");
   }

@@ -90,8 +90,8 @@ class Session {
   // Whether the callee is the echo extension (media.echo_name).
   bool isEchoCallee(std::string_view callee) const;
   // Starts a call to the echo: TRYING, then setRemoteSDP and ESTABLISHED as call events. An error (a
-  // duplicate callId, an unusable offer, no media plane) names the field and the rule; the call, if it was
-  // created, has ended FAILED by then.
+  // duplicate callId, an unusable offer, no media plane) names the field and the rule; by then the call has
+  // ended FAILED, except for a duplicate callId, whose live call is left alone.
   core::Result<void> startEchoCall(nlohmann::json call, const std::string& offerSdp);
   // The client hung up `callId`: false when the session has no such live call.
   bool hangupCall(const std::string& callId);
