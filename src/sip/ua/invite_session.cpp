@@ -35,6 +35,23 @@ std::string fromTagOf(const Message& message) {
   return from ? std::string(from->tag().value_or("")) : std::string();
 }
 
+// RFC 3261 §9.1: the Request-URI, Call-ID, From, To, CSeq number and top Via of the INVITE it cancels, and
+// the INVITE's Route header fields.
+Message cancelOf(const Message& invite, std::string_view userAgent) {
+  Message request = Message::request("CANCEL", invite.requestUri());
+  request.addHeader(HeaderId::kVia, topViaOf(invite).value_or(""));
+  request.addHeader(HeaderId::kMaxForwards, "70");
+  for (const HeaderField& field : invite.headers()) {
+    if (field.id == HeaderId::kRoute) request.addHeader(field.id, field.value);
+  }
+  request.addHeader(HeaderId::kFrom, invite.headerValue(HeaderId::kFrom));
+  request.addHeader(HeaderId::kTo, invite.headerValue(HeaderId::kTo));
+  request.addHeader(HeaderId::kCallId, invite.headerValue(HeaderId::kCallId));
+  request.addHeader(HeaderId::kCSeq, std::to_string(sequenceOf(invite)) + " CANCEL");
+  if (!userAgent.empty()) request.addHeader(HeaderId::kUserAgent, userAgent);
+  return request;
+}
+
 }  // namespace
 
 std::string_view inviteSessionStateName(InviteSession::State state) {
@@ -429,21 +446,25 @@ void InviteSession::cancel() {
 }
 
 void InviteSession::sendCancel() {
-  // RFC 3261 §9.1: Request-URI, Call-ID, From, To, CSeq number and the top Via of the INVITE, and its Route.
   cancelSent_ = true;
-  Message request = Message::request("CANCEL", invite_.requestUri());
-  request.addHeader(HeaderId::kVia, topViaOf(invite_).value_or(""));
-  request.addHeader(HeaderId::kMaxForwards, "70");
-  for (const HeaderField& field : invite_.headers()) {
-    if (field.id == HeaderId::kRoute) request.addHeader(field.id, field.value);
-  }
-  request.addHeader(HeaderId::kFrom, invite_.headerValue(HeaderId::kFrom));
-  request.addHeader(HeaderId::kTo, invite_.headerValue(HeaderId::kTo));
-  request.addHeader(HeaderId::kCallId, callId_);
-  request.addHeader(HeaderId::kCSeq, std::to_string(inviteSequence_) + " CANCEL");
-  if (!config_.userAgent.empty()) request.addHeader(HeaderId::kUserAgent, config_.userAgent);
   // The CANCEL's own answer decides nothing: the INVITE's 487 (or its timeout) does.
-  context_.transactions.sendRequest(request, params_.nextHop, clientEvents(nullptr, nullptr));
+  context_.transactions.sendRequest(cancelOf(invite_, config_.userAgent), params_.nextHop,
+                                    clientEvents(nullptr, nullptr));
+}
+
+void InviteSession::cancelReinvite() {
+  if (!reinviteCancel_) return;
+  reinviteCancel_->wanted = true;
+  sendReinviteCancel(context_.transactions, *reinviteCancel_);
+  reinviteCancel_.reset();  // the re-INVITE's events keep it until a provisional response or the end
+}
+
+void InviteSession::sendReinviteCancel(TransactionLayer& layer, ReinviteCancel& reinvite) {
+  // RFC 3261 §9.1: not before a provisional response (until then Timer B bounds the INVITE), and once.
+  if (!reinvite.wanted || !reinvite.provisional || reinvite.done) return;
+  reinvite.done = true;
+  // Its own answer decides nothing: the re-INVITE ends with its final response, or 64*T1 after the CANCEL.
+  layer.sendRequest(reinvite.cancel, reinvite.to, ClientTransactionEvents{});
 }
 
 void InviteSession::sendAck(const Dialog& dialog, uint32_t sequence, std::string_view body, Fork& fork) {
@@ -465,6 +486,7 @@ void InviteSession::sendBye(Dialog& dialog, bool forMainDialog) {
     return;
   }
   state_ = State::kTerminating;
+  cancelReinvite();
   pending2xx_.reset();
   retransmitTimer_.cancel();
   giveUpTimer_.cancel();
@@ -501,14 +523,37 @@ void InviteSession::sendInDialog(std::shared_ptr<OutRequest> out,
     request.setBody(out->body);
   }
   std::string requestUri(request.requestUri());
+  ClientTransactionEvents events = clientEvents(
+      [out, requestUri](InviteSession& s, const Message& r) { s.onInDialogResponse(out, requestUri, r); },
+      [out](InviteSession& s, TransactionError e) {
+        if (out->onError) out->onError(s, e);
+      });
+  if (request.methodId() == Method::kInvite) {
+    // A re-INVITE: its events outlive the session, so that a CANCEL the session's end asked for still goes
+    // out when a provisional response comes (cancelReinvite()).
+    auto reinvite = std::make_shared<ReinviteCancel>();
+    reinvite->cancel = cancelOf(request, config_.userAgent);
+    reinvite->to = to;
+    reinviteCancel_ = reinvite;
+    TransactionLayer& layer = context_.transactions;
+    auto onResponse = std::move(events.onResponse);
+    auto onError = std::move(events.onError);
+    events.onResponse = [reinvite, &layer, onResponse = std::move(onResponse)](const Message& r) {
+      if (r.statusCode() < 200) {
+        reinvite->provisional = true;
+        sendReinviteCancel(layer, *reinvite);
+      } else {
+        reinvite->done = true;
+      }
+      onResponse(r);
+    };
+    events.onError = [reinvite, onError = std::move(onError)](TransactionError e) {
+      reinvite->done = true;
+      onError(e);
+    };
+  }
   // A refusal of the layer comes back as onError from a 0-delay timer.
-  context_.transactions.sendRequest(
-      request, to,
-      clientEvents(
-          [out, requestUri](InviteSession& s, const Message& r) { s.onInDialogResponse(out, requestUri, r); },
-          [out](InviteSession& s, TransactionError e) {
-            if (out->onError) out->onError(s, e);
-          }));
+  context_.transactions.sendRequest(request, to, std::move(events));
 }
 
 void InviteSession::onInDialogResponse(const std::shared_ptr<OutRequest>& out, const std::string& requestUri,
@@ -750,6 +795,7 @@ void InviteSession::emit(Event::Kind kind, int status, std::string reason, std::
 }
 
 void InviteSession::terminate(Event::Kind kind, int status, std::string reason) {
+  cancelReinvite();
   noAnswerTimer_.cancel();
   retransmitTimer_.cancel();
   giveUpTimer_.cancel();

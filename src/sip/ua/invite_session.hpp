@@ -158,7 +158,8 @@ class InviteSession {
   void answer(std::string_view sdp);
   // UAS before answer(): a final 3xx-6xx (486 busy, 603 decline); failed follows at once.
   void reject(int status, std::string_view reason = {});
-  // Ends the call in any state: CANCEL or reject before the answer, BYE after it.
+  // Ends the call in any state: CANCEL or reject before the answer, BYE after it (with a CANCEL for our
+  // re-INVITE still under way, RFC 3261 §9.1).
   void hangup();
   // In the confirmed dialog: a re-INVITE with `sdp` (hold: the caller's SDP says a=sendonly). False when
   // one is already under way or the dialog is not confirmed.
@@ -232,6 +233,17 @@ class InviteSession {
     std::string sdp;
     bool refresh = false;
   };
+  // Our re-INVITE under way, shared with the events of its client transaction: when the session ends
+  // before its final response, a CANCEL ends it (RFC 3261 §9.1: the INVITE transaction is then destroyed
+  // 64*T1 later at most; Proceeding has no Timer B). The CANCEL waits for a provisional response, which may
+  // come after the session is gone.
+  struct ReinviteCancel {
+    Message cancel;  // built from the re-INVITE, owned
+    Endpoint to;
+    bool provisional = false;  // a 1xx came: the CANCEL may be sent
+    bool wanted = false;       // the session ended with the re-INVITE under way
+    bool done = false;         // the CANCEL went out, or the re-INVITE got a final response or an error
+  };
   using ResponseHandler = std::function<void(InviteSession&, const Message&)>;
   using ErrorHandler = std::function<void(InviteSession&, TransactionError)>;
   // A request we send in the dialog, kept so a 401/407 can re-send it with credentials (CSeq plus one, a
@@ -251,6 +263,9 @@ class InviteSession {
   void onInviteError(TransactionError error);
   void on2xx(const Message& response);
   void sendCancel();
+  // Asks for the CANCEL of our re-INVITE under way, if any (the session ends).
+  void cancelReinvite();
+  static void sendReinviteCancel(TransactionLayer& layer, ReinviteCancel& reinvite);
   void sendAck(const Dialog& dialog, uint32_t sequence, std::string_view body, Fork& fork);
   void sendBye(Dialog& dialog, bool forMainDialog);
   void sendInDialog(std::shared_ptr<OutRequest> out,
@@ -323,6 +338,7 @@ class InviteSession {
   bool reinviteOut_ = false;  // our re-INVITE or UPDATE offer is under way (or waits for its 491 retry)
   bool reinviteIn_ = false;   // a re-INVITE from the peer waits for its ACK
   Fork reinviteAck_;          // the ACK of our last re-INVITE's 2xx
+  std::shared_ptr<ReinviteCancel> reinviteCancel_;  // our last re-INVITE (its transaction's events share it)
   uint32_t reinviteAckSequence_ = 0;
   std::string localSdp_;           // the last SDP we sent (offer or answer): a refresh re-INVITE repeats it
   bool peerAllowsUpdate_ = false;  // the peer's Allow lists UPDATE (session refreshes use it)

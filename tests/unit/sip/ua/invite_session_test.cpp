@@ -1006,5 +1006,80 @@ TEST_F(InviteSessionTest, PreloadedRouteOnInviteAndCancel) {
   expectIdleAfterWaitTimers();
 }
 
+// Our re-INVITE got a 100 Trying and never a final response: its client transaction sits in Proceeding,
+// which has no Timer B (RFC 3261 §17.1.1.2). Hanging up must not leave it there: the session CANCELs it, and
+// the layer destroys it 64*T1 after the CANCEL (RFC 3261 §9.1), here without any answer from the peer.
+TEST_F(InviteSessionTest, HangupCancelsAReinviteLeftInProceeding) {
+  answerOnInvite();
+  call();
+  net_.runFor(seconds(1));
+  net_.dropAll("uac", "INVITE");  // the callee never sees the re-INVITE; its 100 is injected
+  ASSERT_TRUE(a_.session->sendReinvite("v=0 a-hold"));
+  const Message reinvite = sent("uac", "INVITE", 2).clone();
+  net_.inject(net_.uac(), test::makeResponse(reinvite, 100), net_.uas().address());
+  net_.runFor(seconds(1));
+  EXPECT_EQ(count("uac", "CANCEL"), 0u);
+
+  a_.session->hangup();
+  net_.runFor(seconds(1));
+  EXPECT_EQ(a_.summary(), "provisional 180,answered 200,ended 200");
+  ASSERT_EQ(count("uac", "CANCEL"), 1u);
+  const Message cancel = sent("uac", "CANCEL");
+  EXPECT_EQ(cancel.requestUri(), reinvite.requestUri());
+  EXPECT_EQ(topViaOf(cancel), topViaOf(reinvite));  // same branch: it matches the re-INVITE's transaction
+  EXPECT_EQ(cancel.headerValue(HeaderId::kCSeq), "2 CANCEL");
+  EXPECT_EQ(cancel.headerValue(HeaderId::kTo), reinvite.headerValue(HeaderId::kTo));
+  EXPECT_EQ(cancel.headerValue(HeaderId::kFrom), reinvite.headerValue(HeaderId::kFrom));
+  EXPECT_EQ(cancel.headerValue(HeaderId::kCallId), reinvite.headerValue(HeaderId::kCallId));
+  net_.runFor(seconds(30));  // 31 s after the CANCEL: the BYE and the CANCEL are done, the re-INVITE waits
+  EXPECT_EQ(net_.uac().layer().clientCount(), 1u);
+  net_.runFor(seconds(2));  // 64*T1 = 32 s after the CANCEL
+  EXPECT_EQ(net_.uac().layer().clientCount(), 0u);
+  expectIdleAfterWaitTimers();
+}
+
+// RFC 3261 §9.1: the CANCEL waits for a provisional response, which may come after the session ended and its
+// owner destroyed it; the CANCEL still goes out then, so the re-INVITE does not stay in Proceeding forever.
+TEST_F(InviteSessionTest, ReinviteCancelWaitsForAProvisionalThatComesAfterTheSession) {
+  answerOnInvite();
+  call();
+  net_.runFor(seconds(1));
+  net_.dropAll("uac", "INVITE");
+  ASSERT_TRUE(a_.session->sendReinvite("v=0 a-hold"));
+  const Message reinvite = sent("uac", "INVITE", 2).clone();
+  a_.session->hangup();
+  net_.runFor(seconds(1));
+  EXPECT_EQ(a_.summary(), "provisional 180,answered 200,ended 200");
+  EXPECT_EQ(count("uac", "CANCEL"), 0u);  // no provisional yet: Timer B still bounds the re-INVITE
+  ASSERT_TRUE(a_.session->finished());
+  a_.session.reset();
+
+  net_.inject(net_.uac(), test::makeResponse(reinvite, 100), net_.uas().address());
+  ASSERT_EQ(count("uac", "CANCEL"), 1u);
+  EXPECT_EQ(topViaOf(sent("uac", "CANCEL")), topViaOf(reinvite));
+  net_.runFor(seconds(31));
+  EXPECT_EQ(net_.uac().layer().clientCount(), 1u);
+  net_.runFor(seconds(2));
+  EXPECT_EQ(net_.uac().layer().clientCount(), 0u);
+  expectIdleAfterWaitTimers();
+}
+
+// A re-INVITE answered after the hang-up needs no CANCEL: its final response ends it.
+TEST_F(InviteSessionTest, ReinviteAnsweredAfterTheHangupIsNotCancelled) {
+  answerOnInvite();
+  call();
+  net_.runFor(seconds(1));
+  net_.dropAll("uac", "INVITE");
+  ASSERT_TRUE(a_.session->sendReinvite("v=0 a-hold"));
+  const Message reinvite = sent("uac", "INVITE", 2).clone();
+  a_.session->hangup();
+  net_.runFor(seconds(1));
+  net_.inject(net_.uac(), test::makeResponse(reinvite, 481), net_.uas().address());
+  net_.inject(net_.uac(), test::makeResponse(reinvite, 100), net_.uas().address());  // late, absorbed
+  EXPECT_EQ(count("uac", "CANCEL"), 0u);
+  EXPECT_EQ(a_.summary(), "provisional 180,answered 200,ended 200");
+  expectIdleAfterWaitTimers();
+}
+
 }  // namespace
 }  // namespace callgate::sip
