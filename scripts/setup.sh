@@ -17,7 +17,8 @@ build_packages=(
 # Real SIP peers: tools/capture records reference traffic from them; later suites run them.
 peer_packages=(
   kamailio sip-tester baresip-core iproute2 tshark
-  python3                           # interop scripts: digest checks, test tones
+  rtpengine-daemon                  # media relay (tests/interop/rig.sh); not the rtpengine metapackage (kernel parts)
+  python3                           # interop scripts: digest checks, test tones (tests/tools/tone_hz.py)
 )
 # Client API end-to-end tests (tests/e2e): the WebSDK in Chromium, driven from Node; openssl makes the wss
 # test certificate.
