@@ -2,8 +2,10 @@
 // canonical text is a fixed point, and that every typed attribute that parses survives toString()/parse().
 // Every description that parses is also read as a WebRTC offer; an offer that reads is answered (each usable
 // m-line accepted with its first codec), and the written answer must parse, round-trip, keep one m-line per
-// offered one and read back as a WebRTC description itself. Any broken property aborts with __builtin_trap so
-// the fuzzer records the input.
+// offered one and read back as a WebRTC description itself. Every input is also read as a SIP peer's SDP
+// (readSipSdp) and as a client's answer to the gateway's WebRTC offer (readWebRtcAnswer); what they accept
+// is written back (our SIP answer and offer, our WebRTC offer) and must read back to the same codecs. Any
+// broken property aborts with __builtin_trap so the fuzzer records the input.
 #include <cstddef>
 #include <cstdint>
 #include <string>
@@ -14,8 +16,11 @@
 #include "sdp/media_view.hpp"
 #include "sdp/sdp_parser.hpp"
 #include "sdp/sdp_writer.hpp"
+#include "sdp/sip_sdp.hpp"
 #include "sdp/webrtc_answer.hpp"
+#include "sdp/webrtc_answer_reader.hpp"
 #include "sdp/webrtc_offer.hpp"
+#include "sdp/webrtc_offer_writer.hpp"
 
 namespace {
 
@@ -152,10 +157,124 @@ void answerOffer(const SessionDescription& sdp) {
   }
 }
 
+// A telephone-event codec as our writers put it: with the given fmtp, else 0-16 (RFC 4733 §7.1.1).
+std::optional<RtpCodec> writtenEvents(const std::optional<RtpCodec>& events) {
+  if (!events) return std::nullopt;
+  RtpCodec out = *events;
+  if (!out.fmtp) out.fmtp = "0-16";
+  return out;
+}
+
+// readSipSdp, then our answer to it and an offer of the same codecs, each read back.
+void sipSide(std::string_view text) {
+  auto sip = readSipSdp(text);
+  if (!sip) {
+    check(!sip.error().message.empty());
+    return;
+  }
+  check(sip->protos.size() == sip->kinds.size() && sip->firstFormats.size() == sip->kinds.size());
+  SipSdpParams params;
+  params.originAddress = "192.0.2.1";
+  params.sessionVersion = 2;
+  params.port = 40000;
+  params.extraLines = {"b=AS:64", "a=X-fuzz:1"};
+  if (!sip->audio) {
+    // Nothing usable: the answer rejects every m-line and still reads.
+    auto answer = writeSipAnswer(*sip, params);
+    check(answer.ok());
+    auto back = readSipSdp(*answer);
+    check(back.ok() && back->kinds == sip->kinds && !back->audio);
+    return;
+  }
+  const SipAudio& audio = *sip->audio;
+  check(audio.index < sip->kinds.size() && audio.port != 0);
+  check(!audio.address.empty());
+  for (const RtpCodec& c : audio.codecs) check(!isTelephoneEvent(c) && validateCodec(c).ok());
+  check(!audio.telephoneEvent || audio.telephoneEvent->clockRate == 8000);
+  (void)audio.held();
+
+  params.codecs = audio.codecs;
+  params.telephoneEvent = audio.telephoneEvent;
+  params.direction = reverse(audio.direction);
+  auto answer = writeSipAnswer(*sip, params);
+  if (audio.secure) {
+    check(!answer.ok());
+    return;
+  }
+  check(answer.ok());
+  auto back = readSipSdp(*answer);
+  check(back.ok());
+  check(back->kinds == sip->kinds);  // RFC 3264 §6: one m-line per offered one
+  if (audio.codecs.empty()) {
+    check(!back->audio);  // no common codec: the audio m-line is rejected too
+    return;
+  }
+  check(back->audio.has_value());
+  check(back->audio->index == audio.index && back->audio->port == params.port);
+  check(back->audio->codecs == audio.codecs);
+  check(back->audio->telephoneEvent == writtenEvents(audio.telephoneEvent));
+  check(back->audio->direction == params.direction);
+
+  auto offer = writeSipOffer(params);
+  check(offer.ok());
+  auto reoffer = readSipSdp(*offer);
+  check(reoffer.ok() && reoffer->kinds.size() == 1 && reoffer->audio);
+  check(reoffer->audio->codecs == audio.codecs);
+}
+
+// readWebRtcAnswer, then our WebRTC offer of the codecs it accepted, read back as an offer and (with the
+// answerer's role) as an answer.
+void webRtcAnswerSide(std::string_view text) {
+  auto answer = readWebRtcAnswer(text);
+  if (!answer) {
+    check(!answer.error().message.empty());
+    return;
+  }
+  check(answer->mediaCount >= 1);
+  if (!answer->audioAccepted) return;
+  check(answer->setup == SetupRole::kActive || answer->setup == SetupRole::kPassive);
+  check(!answer->ufrag.empty() && !answer->pwd.empty() && !answer->fingerprintValue.empty());
+
+  WebRtcOfferParams params;
+  params.originAddress = "2001:db8::1";
+  params.address = "192.0.2.1";
+  params.port = 40000;
+  params.ufrag = answer->ufrag;
+  params.pwd = answer->pwd;
+  params.fingerprintHash = answer->fingerprintHash;
+  params.fingerprintValue = answer->fingerprintValue;
+  params.codecs = answer->codecs;
+  params.telephoneEvent = answer->telephoneEvent;
+  params.direction = answer->direction;
+  params.ssrc = 0x1234;
+  std::string written = writeWebRtcOffer(params);
+  auto parsed = parseSdp(written);
+  check(parsed.ok());
+  check(writeSdp(*parsed) == written);
+  if (params.codecs.empty()) return;  // written as a rejected m-line
+  auto offer = readWebRtcOffer(*parsed);
+  check(offer.ok());
+  check(offer->media.size() == 1 && offer->bundle.size() == 1 && !offer->media[0].rejected);
+  check(offer->media[0].setup == SetupRole::kActpass);
+  check(offer->media[0].codecs.size() == params.codecs.size() + (params.telephoneEvent ? 1 : 0));
+
+  const size_t setup = written.find("a=setup:actpass");
+  check(setup != std::string::npos);
+  written.replace(setup, 15, "a=setup:passive");
+  auto again = readWebRtcAnswer(written);
+  check(again.ok() && again->audioAccepted);
+  check(again->codecs == params.codecs);
+  check(again->telephoneEvent == writtenEvents(params.telephoneEvent));
+  check(again->ufrag == params.ufrag && again->pwd == params.pwd);
+  check(again->direction == params.direction);
+}
+
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   const std::string_view text(reinterpret_cast<const char*>(data), size);
+  sipSide(text);
+  webRtcAnswerSide(text);
   auto sdp = parseSdp(text);
   if (!sdp) {
     check(!sdp.error().message.empty());
