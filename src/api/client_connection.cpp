@@ -22,11 +22,10 @@ constexpr uint16_t kClosePongsMissed = 4408;
 constexpr uint16_t kCloseTakenOver = 4409;
 constexpr uint16_t kCloseTooManySessions = 4503;
 
-// Call requests of PROTOCOL.md §3-5: answered "not implemented yet" until the calls issue lands.
-constexpr std::array kCallMessages = {std::string_view("call"),     std::string_view("answer"),
-                                      std::string_view("hangup"),   std::string_view("hold"),
-                                      std::string_view("unhold"),   std::string_view("transfer"),
-                                      std::string_view("sendDtmf"), std::string_view("sendMessage")};
+// Mid-call requests of PROTOCOL.md §5 that later issues serve: answered "not implemented yet".
+constexpr std::array kCallMessages = {std::string_view("hold"), std::string_view("unhold"),
+                                      std::string_view("transfer"), std::string_view("sendDtmf"),
+                                      std::string_view("sendMessage")};
 // WCS streaming and diagnostics requests the WebSDK can send; callgate is a SIP gateway only.
 constexpr std::array kStreamMessages = {
     std::string_view("publishStream"),   std::string_view("unPublishStream"),
@@ -133,21 +132,20 @@ void ClientConnection::dispatch(const std::string& name, const nlohmann::json& a
     fail(name, "send 'connection' first: '" + core::printable(name) + "' needs a session");
     return;
   }
-  if (name == "call" && onCall(arg)) return;
-  if (name == "hangup" && onHangup(arg)) return;
+  if (name == "call") {
+    onCall(arg);
+    return;
+  }
+  if (name == "answer") {
+    onAnswer(arg);
+    return;
+  }
+  if (name == "hangup") {
+    onHangup(arg);
+    return;
+  }
   if (contains(kCallMessages, name)) {
     fail(name, "'" + name + "' is not implemented yet in this callgate version");
-    if (name == "call" && arg.is_object()) {
-      // PROTOCOL.md §3: a call must never stay PENDING; its object gets a final status.
-      auto callId = arg.find("callId");
-      if (callId != arg.end() && callId->is_string()) {
-        nlohmann::json call = arg;
-        call.erase("sdp");
-        call["status"] = "FAILED";
-        call["info"] = "Failed by error: calls are not implemented yet in this callgate version";
-        send("finish", call);
-      }
-    }
     return;
   }
   if (contains(kStreamMessages, name)) {
@@ -158,47 +156,79 @@ void ClientConnection::dispatch(const std::string& name, const nlohmann::json& a
   fail(name, "unknown message '" + core::printable(name) + "'");
 }
 
-bool ClientConnection::onCall(const nlohmann::json& arg) {
-  // Only calls to the echo are served so far (issue 5); the others keep the answer below until SIP calls
-  // land. Fields are checked for the echo's own needs: the rest of the call object is echoed back as is.
-  if (!arg.is_object()) return false;
-  auto callee = arg.find("callee");
+void ClientConnection::onCall(const nlohmann::json& arg) {
+  if (!arg.is_object()) {
+    fail("call", "call must be a call object");
+    return;
+  }
   gateway::Session* session = sessions_.find(sessionId_);
-  if (session == nullptr || callee == arg.end() || !callee->is_string() ||
-      !session->isEchoCallee(callee->get<std::string>())) {
-    return false;
+  if (session == nullptr) {
+    fail("call", "the session is gone");
+    return;
   }
   auto callId = arg.find("callId");
   if (callId == arg.end() || !callId->is_string() || callId->get<std::string>().empty() ||
       callId->get<std::string>().size() > 128) {
     fail("call", "call.callId must be a non-empty string of at most 128 characters");
-    return true;
+    return;
   }
   nlohmann::json call = arg;
   call.erase("sdp");
   call.erase("localMediaInfo");
-  auto sdp = arg.find("sdp");
-  if (sdp == arg.end() || !sdp->is_string() || sdp->get<std::string>().empty()) {
-    const std::string info = "call.sdp must be the WebRTC offer (a non-empty string)";
+  // PROTOCOL.md §3: a call never stays PENDING; one refused here ends FAILED at once.
+  auto refuse = [&](const std::string& info) {
     fail("call", info);
     call["status"] = "FAILED";
     call["info"] = "Failed by session creation";
     send("finish", call);
-    return true;
+  };
+  auto callee = arg.find("callee");
+  if (callee == arg.end() || !callee->is_string() || callee->get<std::string>().empty()) {
+    refuse("call.callee must be a non-empty string (a user, user@domain or a sip: URI)");
+    return;
+  }
+  auto sdp = arg.find("sdp");
+  if (sdp == arg.end() || !sdp->is_string() || sdp->get<std::string>().empty()) {
+    refuse("call.sdp must be the WebRTC offer (a non-empty string)");
+    return;
   }
   call["incoming"] = false;
-  auto started = session->startEchoCall(std::move(call), sdp->get<std::string>());
+  auto started = session->startCall(std::move(call), sdp->get<std::string>());
   if (!started) fail("call", started.error().message);
-  return true;
 }
 
-bool ClientConnection::onHangup(const nlohmann::json& arg) {
-  if (!arg.is_object()) return false;
-  auto callId = arg.find("callId");
+void ClientConnection::onAnswer(const nlohmann::json& arg) {
   gateway::Session* session = sessions_.find(sessionId_);
-  if (session == nullptr || callId == arg.end() || !callId->is_string()) return false;
-  // A call this session does not hold is left to the answer below (SIP calls are not served yet).
-  return session->hangupCall(callId->get<std::string>());
+  if (!arg.is_object() || session == nullptr) {
+    fail("answer", "answer must be a call object with callId and sdp");
+    return;
+  }
+  auto callId = arg.find("callId");
+  auto sdp = arg.find("sdp");
+  if (callId == arg.end() || !callId->is_string()) {
+    fail("answer", "answer.callId must be the id of an incoming call (a string)");
+    return;
+  }
+  if (sdp == arg.end() || !sdp->is_string() || sdp->get<std::string>().empty()) {
+    fail("answer", "answer.sdp must be the WebRTC answer (a non-empty string)");
+    return;
+  }
+  auto answered = session->answerCall(callId->get<std::string>(), sdp->get<std::string>());
+  if (!answered) fail("answer", answered.error().message);
+}
+
+void ClientConnection::onHangup(const nlohmann::json& arg) {
+  gateway::Session* session = sessions_.find(sessionId_);
+  auto callId = arg.is_object() ? arg.find("callId") : arg.end();
+  if (session == nullptr || !arg.is_object() || callId == arg.end() || !callId->is_string()) {
+    fail("hangup", "hangup.callId must be the id of a call (a string)");
+    return;
+  }
+  if (!session->hangupCall(callId->get<std::string>())) {
+    // The call may have just ended on its own (its finish crossed this hangup): nothing to do.
+    fail("hangup", "hangup.callId: '" + core::printable(callId->get<std::string>()) +
+                       "' is not a live call of this session");
+  }
 }
 
 void ClientConnection::onCallEvent(const gateway::CallEvent& event) {
@@ -206,6 +236,10 @@ void ClientConnection::onCallEvent(const gateway::CallEvent& event) {
     // PROTOCOL.md §1: setRemoteSDP is positional, [callId, sdp].
     if (closed_ || !io_.send) return;
     io_.send(makeFrame("setRemoteSDP", nlohmann::json(event.callId), nlohmann::json(event.sdp)));
+    return;
+  }
+  if (event.kind == gateway::CallEvent::Kind::kIncoming) {
+    send("notifyIncomingCall", event.call);
     return;
   }
   const std::string status = event.call.value("status", std::string());

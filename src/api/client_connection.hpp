@@ -54,8 +54,9 @@ class ClientConnection {
   void dispatch(const std::string& name, const nlohmann::json& arg);
   void onConnection(const nlohmann::json& arg);
   // Calls served so far (the echo); false: not handled here.
-  bool onCall(const nlohmann::json& arg);
-  bool onHangup(const nlohmann::json& arg);
+  void onCall(const nlohmann::json& arg);
+  void onAnswer(const nlohmann::json& arg);
+  void onHangup(const nlohmann::json& arg);
   void onCallEvent(const gateway::CallEvent& event);
   void attach(gateway::Session& session);
   nlohmann::json userDataOf(const gateway::Session& session) const;

@@ -46,6 +46,8 @@ struct SipConfig {
   std::string userAgent = "callgate/" + std::string(kVersion);
   std::string publicAddress;  // empty: listenAddress
   std::chrono::seconds registerExpires{600};
+  std::chrono::seconds noAnswerTimeout{60};
+  uint32_t declineStatus = 486;
 
   bool operator==(const SipConfig&) const = default;
 };
@@ -78,12 +80,15 @@ struct MediaConfig {
   std::chrono::seconds iceConnectTimeout{20};
   std::chrono::seconds iceConsentTimeout{30};
   std::chrono::seconds dtlsHandshakeTimeout{15};
+  std::chrono::seconds rtpTimeout{30};
 
   bool operator==(const MediaConfig&) const = default;
 };
 
 struct HttpConfig {
+  std::string listenAddress;  // empty: ws.listenAddress
   uint16_t port = 8081;
+  std::string webRoot;  // directory of the web phone's files; empty: no static files
 
   bool operator==(const HttpConfig&) const = default;
 };

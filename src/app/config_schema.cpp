@@ -127,6 +127,20 @@ ConfigKey fileKey(std::string name, std::string doc, Get get) {
   return key;
 }
 
+// Checked at load so a mistyped web root stops start-up here, naming the key.
+template <typename Get>
+ConfigKey directoryKey(std::string name, std::string doc, Get get) {
+  auto valid = [](std::string_view text) {
+    if (text.empty()) return true;
+    std::error_code ignored;
+    return std::filesystem::is_directory(std::filesystem::path(text), ignored);
+  };
+  ConfigKey key =
+      stringKey(std::move(name), std::move(doc), "empty or the path of an existing directory", valid, get);
+  key.type = "string (directory path)";
+  return key;
+}
+
 template <typename E, size_t N>
 std::string namesList(const std::array<E, N>& all, std::string_view (*nameOf)(E)) {
   std::string list;
@@ -327,6 +341,16 @@ std::vector<ConfigKey> buildSchema() {
           "sip.register_expires_s",
           "Registration expiry the gateway asks for on behalf of each client session.", 60, 86400,
           [](auto& c) -> auto& { return c.sip.registerExpires; }),
+      integerKey(
+          "sip.no_answer_timeout_s",
+          "Seconds a call may ring unanswered: an outgoing call is then CANCELled, an incoming one refused "
+          "480; both end FAILED \"Failed by request timeout\". 0: no limit.",
+          0, 3600, [](auto& c) -> auto& { return c.sip.noAnswerTimeout; }),
+      integerKey(
+          "sip.decline_status",
+          "SIP status for an incoming call the client hangs up before answering (486 Busy Here, 603 "
+          "Decline).",
+          400, 699, [](auto& c) -> auto& { return c.sip.declineStatus; }),
 
       addressKey(
           "ws.listen_address", "Address the WebSocket (ws and wss) listeners bind to.", false,
@@ -405,10 +429,23 @@ std::vector<ConfigKey> buildSchema() {
       integerKey(
           "media.dtls_handshake_timeout_s", "Seconds the DTLS handshake may take before the call fails.", 1,
           120, [](auto& c) -> auto& { return c.media.dtlsHandshakeTimeout; }),
-
       integerKey(
-          "http.port", "Port of the HTTP listener (REST API and /metrics).", 1, 65535,
-          [](auto& c) -> auto& { return c.http.port; }),
+          "media.rtp_timeout_s",
+          "Seconds without RTP from either leg of an established SIP call after which it is hung up (BYE) "
+          "and ends FAILED \"Failed by RTP activity\". 0: never.",
+          0, 3600, [](auto& c) -> auto& { return c.media.rtpTimeout; }),
+
+      addressKey(
+          "http.listen_address", "Address the HTTP listener binds to; empty means ws.listen_address.", true,
+          [](auto& c) -> auto& { return c.http.listenAddress; }),
+      integerKey(
+          "http.port", "Port of the HTTP listener (/metrics, /healthz and the web phone of http.web_root).",
+          1, 65535, [](auto& c) -> auto& { return c.http.port; }),
+      directoryKey(
+          "http.web_root",
+          "Directory whose files (html, js, css, svg, png, ico, json) the HTTP listener serves, index.html "
+          "for /; read once at start-up; empty serves none.",
+          [](auto& c) -> auto& { return c.http.webRoot; }),
   };
   const Config defaults;
   for (ConfigKey& key : keys) {

@@ -13,11 +13,16 @@
 #include <thread>
 
 #include "api/client_connection.hpp"
+#include "api/metrics_page.hpp"
+#include "api/static_files.hpp"
+#include "app/version.hpp"
 #include "core/logging.hpp"
 #include "core/random.hpp"
 #include "core/timer_queue.hpp"
+#include "gateway/call_counters.hpp"
 #include "gateway/media_services.hpp"
 #include "gateway/session_registry.hpp"
+#include "media/media_counters.hpp"
 #include "media/shared_udp_port.hpp"
 #include "net/dns/cares_resolver.hpp"
 #include "net/media_thread.hpp"
@@ -44,6 +49,9 @@ struct GatewayApp::Impl {
   core::Result<void> startMedia();
   core::Result<void> startSip();
   core::Result<void> startWs();
+  core::Result<void> startHttp();
+  net::HttpResponse answerHttp(const net::HttpRequestView& request);
+  api::MetricsSnapshot metricsSnapshot() const;
   void onSignal();
   void drainPoll();
   void finish();
@@ -54,6 +62,10 @@ struct GatewayApp::Impl {
   core::TimerQueue timers;
   net::TimerDriver driver;
   core::SecureRandom random;
+  const core::TimePoint startedAt = clock.now();
+  // Before everything that counts into them: media threads count until they are stopped.
+  media::MediaCounters counters;
+  gateway::CallCounters callCounters;
   std::unique_ptr<net::MediaThreads> mediaThreads;
   std::unique_ptr<media::SharedUdpPort> sharedPort;
   std::unique_ptr<gateway::MediaServices> media;
@@ -65,6 +77,8 @@ struct GatewayApp::Impl {
   std::unique_ptr<gateway::SessionServices> services;
   std::unique_ptr<gateway::SessionRegistry> sessions;
   std::unique_ptr<net::WsServer> ws;
+  std::optional<api::StaticFiles> webRoot;  // http.web_root, read at start-up
+  std::unique_ptr<net::WsServer> http;      // http.port: /metrics, /healthz, the web phone
   std::map<net::WsConnectionId, std::unique_ptr<api::ClientConnection>> clients;
   core::Timer drainCheck{timers};
   core::Timer drainBound{timers};
@@ -95,6 +109,7 @@ core::Result<void> GatewayApp::Impl::startMedia() {
   media = std::make_unique<gateway::MediaServices>(
       gateway::MediaServices{*mediaThreads, std::move(*certificate), sharedPort.get(), ec, mc.echoName,
                              [this](std::function<void()> fn) { boost::asio::post(io, std::move(fn)); }});
+  media->counters = &counters;
   mediaThreads->start();
   core::logger(core::LogModule::kApp)
       .info("media: {} thread(s), WebRTC on {} {}, DTLS fingerprint sha-256 {}", threads, mc.bindAddress,
@@ -132,9 +147,15 @@ core::Result<void> GatewayApp::Impl::startSip() {
   transport->setEvents(
       {[this](const sip::Message& m, const sip::Endpoint& from) { transactions->receive(m, from); },
        [this](const sip::Endpoint& peer) { transactions->transportFailed(peer); }});
-  // Incoming calls arrive with the calls issue; until then the UA answers INVITEs 486 (no owner).
+  // An INVITE goes to the session whose Contact token its Request-URI carries (ARCHITECTURE.md §4).
+  sip::UserAgent::Events uaEvents;
+  uaEvents.onInvite = [this](sip::UserAgent::SessionId id, const sip::Message& invite,
+                             const sip::Endpoint&) -> std::optional<sip::UserAgent::IncomingCall> {
+    if (!sessions || stopping) return std::nullopt;
+    return sessions->incomingCall(id, invite);
+  };
   ua = std::make_unique<sip::UserAgent>(sip::InviteSessionContext{*transactions, *transport, timers, random},
-                                        sip::UserAgent::Events{});
+                                        std::move(uaEvents));
   if (auto started = transport->start(); !started) {
     return core::makeError("sip.listen_address/sip.port: " + started.error().message);
   }
@@ -152,7 +173,19 @@ core::Result<void> GatewayApp::Impl::startSip() {
       transport->localEndpoints().empty() ? config.sip.port : transport->localEndpoints()[0].port;
   services = std::make_unique<gateway::SessionServices>(gateway::SessionServices{
       *transactions, *ua, *locator, timers, random, hostPort(publicAddress, port),
-      hostPort(publicAddress, port), config.sip.userAgent, config.sip.registerExpires, media.get()});
+      hostPort(publicAddress, port), config.sip.userAgent, config.sip.registerExpires, media.get(),
+      &callCounters, gateway::SipCallSettings{}, nullptr});
+  gateway::SipCallSettings& calls = services->calls;
+  calls.noAnswerTimeout = config.sip.noAnswerTimeout;
+  calls.declineStatus = static_cast<int>(config.sip.declineStatus);
+  calls.codecs.clear();
+  for (Codec codec : config.media.codecs) calls.codecs.emplace_back(codecName(codec));
+  calls.rtpTimeout = config.media.rtpTimeout;
+  calls.timers = t;
+  // Calls between two sessions of this gateway go to its own SIP listener (UDP when it has one).
+  calls.localSip = transport->localEndpoints().empty()
+                       ? sip::Endpoint{sip::TransportProtocol::kUdp, config.sip.listenAddress, port}
+                       : transport->localEndpoints()[0];
   sessions = std::make_unique<gateway::SessionRegistry>(
       *services, gateway::SessionLimits{config.ws.maxSessions, config.ws.keepAliveGrace});
   core::logger(core::LogModule::kApp)
@@ -215,6 +248,91 @@ core::Result<void> GatewayApp::Impl::startWs() {
   return {};
 }
 
+core::Result<void> GatewayApp::Impl::startHttp() {
+  const HttpConfig& hc = config.http;
+  if (!hc.webRoot.empty()) {
+    auto loaded = api::StaticFiles::load(hc.webRoot);
+    if (!loaded) return core::makeError("http.web_root: " + loaded.error().message);
+    webRoot = std::move(*loaded);
+  }
+  const std::string address = hc.listenAddress.empty() ? config.ws.listenAddress : hc.listenAddress;
+  net::WsServerConfig wc;
+  wc.listen.push_back(net::WsListen{address, hc.port, false});
+  // GET requests only: no body worth more than a few KiB.
+  wc.maxFrameBytes = 8192;
+  wc.maxConnections = 256;
+  net::WsServerEvents events;
+  // The client API is on ws.port; a WebSocket opened here is told so and closed.
+  events.onOpen = [this](net::WsConnectionId id, const net::WsPeer&) {
+    http->close(id, 1008, "the WebSocket API is on ws.port, not http.port");
+  };
+  events.onHttp = [this](const net::HttpRequestView& request) { return answerHttp(request); };
+  http = std::make_unique<net::WsServer>(io, std::move(wc), std::move(events));
+  if (auto started = http->start(); !started) {
+    return core::makeError(
+        (hc.listenAddress.empty() ? "ws.listen_address/http.port: " : "http.listen_address/http.port: ") +
+        started.error().message);
+  }
+  auto& log = core::logger(core::LogModule::kApp);
+  log.info("HTTP: http://{} (/metrics, /healthz{})", hostPort(address, http->localPort(0)),
+           webRoot ? ", " + std::to_string(webRoot->size()) + " file(s) of " + hc.webRoot : std::string());
+  return {};
+}
+
+api::MetricsSnapshot GatewayApp::Impl::metricsSnapshot() const {
+  api::MetricsSnapshot snapshot;
+  snapshot.version = std::string(kVersion);
+  snapshot.uptime = std::chrono::duration_cast<std::chrono::milliseconds>(clock.now() - startedAt);
+  if (sessions) {
+    snapshot.sessions = sessions->size();
+    snapshot.registrations = sessions->registeredCount();
+    snapshot.callsByStatus = sessions->callsByStatus();
+  }
+  snapshot.callsEnded = callCounters.counts();
+  snapshot.readMedia(counters);
+  return snapshot;
+}
+
+net::HttpResponse GatewayApp::Impl::answerHttp(const net::HttpRequestView& request) {
+  const std::string_view path = request.target.substr(0, request.target.find_first_of("?#"));
+  net::HttpResponse response;
+  response.contentType = "text/plain; charset=utf-8";
+  // RFC 9110 §15.5.6: 405 names the methods that are allowed.
+  if (request.method != "GET" && request.method != "HEAD") {
+    response.status = 405;
+    response.body = "method not allowed\n";
+    response.headers.emplace_back("Allow", "GET, HEAD");
+    return response;
+  }
+  if (path == "/metrics") {
+    response.status = 200;
+    response.contentType = std::string(api::kMetricsContentType);
+    response.body = api::renderMetrics(metricsSnapshot());
+    response.headers.emplace_back("Cache-Control", "no-store");
+    return response;
+  }
+  if (path == "/healthz") {
+    // 503 while draining, so a load balancer stops sending new clients here.
+    response.status = stopping ? 503 : 200;
+    response.body = stopping ? "stopping\n" : "ok\n";
+    response.headers.emplace_back("Cache-Control", "no-store");
+    return response;
+  }
+  if (webRoot) {
+    if (const api::StaticFile* file = webRoot->find(request.target)) {
+      response.status = 200;
+      response.contentType = file->contentType;
+      response.body = file->body;
+      response.headers.emplace_back("Cache-Control", "no-cache");
+      response.headers.emplace_back("X-Content-Type-Options", "nosniff");
+      return response;
+    }
+  }
+  response.status = 404;
+  response.body = "not found\n";
+  return response;
+}
+
 void GatewayApp::Impl::onSignal() {
   if (stopping) return;
   stopping = true;
@@ -242,6 +360,7 @@ void GatewayApp::Impl::finish() {
   drainCheck.cancel();
   drainBound.cancel();
   if (ws) ws->stop();
+  if (http) http->stop();
   clients.clear();
   if (transport) transport->stop();
   resolver.reset();
@@ -268,6 +387,12 @@ int GatewayApp::run() {
     s.transport->stop();
     return 1;
   }
+  if (auto http = s.startHttp(); !http) {
+    log.error("cannot start: {}", http.error().message);
+    s.ws->stop();
+    s.transport->stop();
+    return 1;
+  }
   boost::asio::signal_set signals(s.io, SIGINT, SIGTERM);
   signals.async_wait([&s](const boost::system::error_code& error, int signal) {
     if (error) return;
@@ -283,9 +408,13 @@ int GatewayApp::run() {
   pthread_sigmask(SIG_UNBLOCK, &stopSignals, nullptr);
   log.info("running until SIGINT (Ctrl-C) or SIGTERM");
   s.io.run();
+  // A stop signal repeated during the teardown (`timeout` sends SIGTERM to the process and to its group) must
+  // not kill the process half-way: blocked again before the handler goes.
+  pthread_sigmask(SIG_BLOCK, &stopSignals, nullptr);
   signals.cancel();
   s.clients.clear();
   s.ws.reset();
+  s.http.reset();
   s.sessions.reset();
   s.ua.reset();
   // The calls' media was handed back to the media threads to close; they run that, then end.

@@ -15,6 +15,7 @@
 #include <string>
 
 #include "core/result.hpp"
+#include "gateway/call.hpp"
 #include "gateway/call_event.hpp"
 #include "gateway/media_services.hpp"
 
@@ -24,31 +25,24 @@ class EchoSession;
 
 namespace callgate::gateway {
 
-class EchoCall {
+class EchoCall final : public Call {
  public:
-  // Events; `onEnded` last, after the final status, from the control loop. The owner may destroy the call
-  // only from the loop, not inside these.
-  struct Listener {
-    std::function<void(const CallEvent& event)> onEvent;
-    std::function<void()> onEnded;
-  };
-
   // `call` is the client's call object without its sdp.
   EchoCall(MediaServices& media, nlohmann::json call, Listener listener);
-  ~EchoCall();
+  ~EchoCall() override;
   EchoCall(const EchoCall&) = delete;
   EchoCall& operator=(const EchoCall&) = delete;
 
   // Reads the offer. A bad offer is an error (the call then ends FAILED with the same info).
   core::Result<void> start(const std::string& offerSdp);
   // The client hung up: FINISH.
-  void hangup(const std::string& info = "Normal call clearing");
+  void hangup(const std::string& info = "Normal call clearing") override;
   // The session is ending (socket lost, gateway stopping): FINISH with `info`.
-  void terminate(const std::string& info) { hangup(info); }
+  void terminate(const std::string& info) override { hangup(info); }
 
-  const std::string& callId() const { return callId_; }
-  bool ended() const { return ended_; }
-  const std::string& status() const { return status_; }
+  const std::string& callId() const override { return callId_; }
+  bool ended() const override { return ended_; }
+  const std::string& status() const override { return status_; }
 
  private:
   struct MediaSide;

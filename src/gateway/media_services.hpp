@@ -5,6 +5,7 @@
 #include <memory>
 #include <string>
 
+#include "media/media_counters.hpp"
 #include "media/shared_udp_port.hpp"
 #include "media/webrtc_endpoint.hpp"
 #include "net/media_thread.hpp"
@@ -21,6 +22,8 @@ struct MediaServices {
   std::string echoName = "echo";
   // Runs a function on the control loop; media threads report back through it.
   std::function<void(std::function<void()>)> postToControl;
+  // Gateway-wide packet counters for /metrics, incremented on the media threads; null: not counted.
+  media::MediaCounters* counters = nullptr;
 
   // The media thread a new call runs on: round-robin, or the shared port's thread.
   net::MediaThread& pickThread() { return sharedPort != nullptr ? sharedPort->thread() : threads.next(); }

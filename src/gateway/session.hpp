@@ -17,12 +17,16 @@
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "core/random.hpp"
 #include "core/result.hpp"
 #include "core/timer_queue.hpp"
+#include "gateway/call.hpp"
 #include "gateway/call_event.hpp"
 #include "gateway/echo_call.hpp"
+#include "gateway/sip_account.hpp"
+#include "gateway/sip_call.hpp"
 #include "sip/dns/server_locator.hpp"
 #include "sip/transaction/transaction_layer.hpp"
 #include "sip/ua/registration.hpp"
@@ -30,17 +34,17 @@
 
 namespace callgate::gateway {
 
-// The client's SIP account, checked and escaped (api/connection_options does that).
-struct SipAccount {
-  std::string login;     // as the client typed it (caller id for the client)
-  std::string user;      // RFC 3261 §25.1 user part: login with what needs escaping escaped
-  std::string authName;  // digest username (typed; the digest client quotes it)
-  std::string password;
-  std::string domain;         // host of the address of record and of the registrar's Request-URI
-  std::string outboundProxy;  // host the requests go to; empty: domain
-  uint16_t port = 0;          // port of the outbound proxy (or domain); 0: RFC 3263 decides
-  std::string visibleName;
-  bool registerRequired = false;
+class CallCounters;
+
+// How SIP calls behave (config keys sip.no_answer_timeout_s, sip.decline_status, media.codecs,
+// media.rtp_timeout_s).
+struct SipCallSettings {
+  std::chrono::seconds noAnswerTimeout{60};         // outgoing: CANCEL; incoming: 480; 0: never
+  int declineStatus = 486;                          // an incoming call the client hangs up before answering
+  std::vector<std::string> codecs{"PCMU", "PCMA"};  // what the SIP leg may use, most preferred first
+  std::chrono::seconds rtpTimeout{30};              // RTP silence that ends a call; 0: never
+  sip::Endpoint localSip;         // the gateway's own SIP listener: where calls between its sessions go
+  sip::TransactionTimers timers;  // the layer's T1/T2 (they pace 2xx retransmissions)
 };
 
 // What all sessions share; owned by the app.
@@ -54,7 +58,13 @@ struct SessionServices {
   std::string contactHost;  // our host:port in Contacts
   std::string userAgent;
   std::chrono::seconds registerExpires{600};
-  MediaServices* media = nullptr;  // null: no media plane (calls are refused)
+  MediaServices* media = nullptr;        // null: no media plane (calls are refused)
+  CallCounters* callCounters = nullptr;  // ended calls for /metrics; null: not counted
+  SipCallSettings calls{};
+  // The Contact token (cg) of another session of this gateway that a call to `user` (an unescaped login)
+  // reaches directly, with no SIP server (ARCHITECTURE.md §1, flow 3): a live session with that login that
+  // does not register at a SIP server. Empty: none. Set by the SessionRegistry.
+  std::function<std::string(std::string_view user)> localCallee{};
 };
 
 class Session {
@@ -89,13 +99,27 @@ class Session {
   // Calls. `call` is the client's call object (its sdp removed), `offerSdp` the client's WebRTC offer.
   // Whether the callee is the echo extension (media.echo_name).
   bool isEchoCallee(std::string_view callee) const;
-  // Starts a call to the echo: TRYING, then setRemoteSDP and ESTABLISHED as call events. An error (a
-  // duplicate callId, an unusable offer, no media plane) names the field and the rule; by then the call has
-  // ended FAILED, except for a duplicate callId, whose live call is left alone.
+  // Starts a call: to the echo (TRYING, then setRemoteSDP and ESTABLISHED), to another session of this
+  // gateway by its login, or to the SIP world through the account's SIP server (PROTOCOL.md §3). An error (a
+  // duplicate callId, a bad callee, an unusable offer, no media plane) names the field and the rule; by then
+  // the call has ended FAILED, except for a duplicate callId, whose live call is left alone.
+  core::Result<void> startCall(nlohmann::json call, const std::string& offerSdp);
   core::Result<void> startEchoCall(nlohmann::json call, const std::string& offerSdp);
+  // The client answered the incoming call `callId` with its WebRTC answer.
+  core::Result<void> answerCall(const std::string& callId, const std::string& answerSdp);
   // The client hung up `callId`: false when the session has no such live call.
   bool hangupCall(const std::string& callId);
+  // An INVITE whose Request-URI carries this session's Contact token: the UA's setup for it, or nullopt
+  // when the session takes no calls now (closing, or no client attached to ring).
+  std::optional<sip::UserAgent::IncomingCall> acceptIncoming(sip::UserAgent::SessionId id,
+                                                             const sip::Message& invite);
+  // The token of this session's Contact URI (`cg` parameter), fixed for its life.
+  const std::string& contactToken() const { return contactToken_; }
+  // Reachable by its login from the other sessions of this gateway, with no SIP server.
+  bool locallyReachable() const;
   size_t callCount() const { return calls_.size(); }
+  // Adds this session's live calls to `counts` by status.
+  void countCalls(std::map<std::string, size_t>& counts) const;
 
   // Attaches `listener`; one that was attached hears onTakenOver first.
   void attach(Listener listener);
@@ -121,6 +145,10 @@ class Session {
   void emit(const CallEvent& event);
   void endCalls(const std::string& info);
   void reapCalls();
+  // The Contact of this session's calls: the registered one, else one on the UDP listener.
+  std::string callContact() const;
+  core::Result<void> addCall(const std::string& callId, std::unique_ptr<Call> call);
+  Call::Listener callListener();
 
   Id id_;
   std::string authToken_;
@@ -135,7 +163,8 @@ class Session {
   bool attached_ = false;
   Listener listener_;
   std::unique_ptr<sip::Registration> registration_;
-  std::map<std::string, std::unique_ptr<EchoCall>> calls_;  // by callId
+  std::string contactToken_;
+  std::map<std::string, std::unique_ptr<Call>> calls_;  // by callId
   core::Timer callReaper_;
   std::shared_ptr<Session*> self_;  // async callbacks (DNS) hold a weak_ptr
 };

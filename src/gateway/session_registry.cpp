@@ -2,12 +2,59 @@
 
 #include <utility>
 
+#include <spdlog/logger.h>
+
+#include "core/logging.hpp"
+#include "sip/message/uri.hpp"
+
 namespace callgate::gateway {
 
 SessionRegistry::SessionRegistry(SessionServices& services, SessionLimits limits)
-    : services_(services), limits_(limits), reaper_(services.timers) {}
+    : services_(services), limits_(limits), reaper_(services.timers) {
+  services_.localCallee = [this](std::string_view user) -> std::string {
+    for (const auto& [id, entry] : sessions_) {
+      const Session& s = *entry->session;
+      if (s.locallyReachable() && s.account() && sip::unescape(s.account()->user) == user) {
+        return s.contactToken();
+      }
+    }
+    return {};
+  };
+}
 
-SessionRegistry::~SessionRegistry() = default;
+SessionRegistry::~SessionRegistry() {
+  services_.localCallee = nullptr;
+}
+
+sip::UserAgent::IncomingCall SessionRegistry::incomingCall(sip::UserAgent::SessionId id,
+                                                           const sip::Message& invite) {
+  // ARCHITECTURE.md §4: the Contact token of the session is in the Request-URI (the registrar sends the
+  // INVITE to the registered Contact; a call between sessions carries it too).
+  std::string token;
+  if (auto uri = sip::parseUri(invite.requestUri())) {
+    if (auto cg = uri->param("cg")) token = std::string(*cg);
+  }
+  auto refuse = [](int status, std::string reason) {
+    sip::UserAgent::IncomingCall setup;
+    setup.onCreated = [status, reason](sip::InviteSession& session) { session.reject(status, reason); };
+    return setup;
+  };
+  auto& log = core::logger(core::LogModule::kGateway);
+  if (token.empty()) {
+    log.info("INVITE for {} refused: no session token (cg) in the Request-URI", invite.requestUri());
+    return refuse(404, "Not Found");
+  }
+  for (auto& [sid, entry] : sessions_) {
+    Session& s = *entry->session;
+    if (s.contactToken() != token) continue;
+    if (auto setup = s.acceptIncoming(id, invite)) return std::move(*setup);
+    log.info("INVITE for session {} refused: it takes no calls now ({}{})", sid, sessionStateName(s.state()),
+             s.attached() ? "" : ", no client attached");
+    return refuse(480, "Temporarily Unavailable");
+  }
+  log.info("INVITE for {} refused: no session has that token", invite.requestUri());
+  return refuse(404, "Not Found");
+}
 
 core::Result<Session*> SessionRegistry::create(bool keepAlive, std::optional<SipAccount> account,
                                                nlohmann::json userData) {
@@ -83,6 +130,12 @@ size_t SessionRegistry::registeredCount() const {
     if (entry->session->state() == Session::State::kRegistered) ++n;
   }
   return n;
+}
+
+std::map<std::string, size_t> SessionRegistry::callsByStatus() const {
+  std::map<std::string, size_t> counts;
+  for (const auto& [id, entry] : sessions_) entry->session->countCalls(counts);
+  return counts;
 }
 
 void SessionRegistry::reapLater() {

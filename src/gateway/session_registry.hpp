@@ -35,6 +35,9 @@ class SessionRegistry {
   // The live session with this token (attached or not), or nullptr.
   Session* findByToken(std::string_view authToken);
   Session* find(Session::Id id);
+  // The UA's setup for a new INVITE: the session whose Contact token (cg) is in its Request-URI takes it;
+  // none is 404, a session that takes no calls now 480 (both answered once the UA made the session).
+  sip::UserAgent::IncomingCall incomingCall(sip::UserAgent::SessionId id, const sip::Message& invite);
 
   // The client's socket is gone. keepAlive sessions wait keepAliveGrace for a resume, others close now.
   void detached(Session::Id id);
@@ -47,6 +50,8 @@ class SessionRegistry {
 
   size_t size() const { return sessions_.size(); }
   size_t registeredCount() const;
+  // Live calls of every session by their status ("TRYING", "ESTABLISHED", ...), for /metrics.
+  std::map<std::string, size_t> callsByStatus() const;
 
  private:
   struct Entry {

@@ -5,14 +5,15 @@
 # two gateways (the main one with ws and wss, and a "limits" one with a small ws.max_sessions and
 # ws.keep_alive_grace_s), Node and Chromium. Every process is started and stopped by its PID.
 # The third suite, echo.test.mjs, calls the gateway's echo extension from the WebSDK and checks the media
-# (issue 5: ICE-lite, DTLS-SRTP, a 440 Hz tone heard back).
-# Usage: client_api_test.sh BUILD_DIR [protocol] [browser] [echo]   (every suite when none is named)
+# (issue 5: ICE-lite, DTLS-SRTP, a 440 Hz tone heard back). The fourth, http.test.mjs, checks the main gateway's
+# HTTP listener: /metrics, /healthz and the static files of http.web_root (a folder made here).
+# Usage: client_api_test.sh BUILD_DIR [protocol] [browser] [echo] [http]   (every suite when none is named)
 # Needs root (ip netns), kamailio, node with the npm packages (scripts/setup.sh), chromium and openssl.
 set -euo pipefail
-build=$(cd "${1:?usage: client_api_test.sh BUILD_DIR [protocol] [browser]}" && pwd)
+build=$(cd "${1:?usage: client_api_test.sh BUILD_DIR [protocol] [browser] [echo] [http]}" && pwd)
 shift
 suites=("$@")
-((${#suites[@]})) || suites=(protocol browser echo)
+((${#suites[@]})) || suites=(protocol browser echo http)
 source "$(dirname "$0")/../interop/rig.sh"
 
 callgate=$build/src/app/callgate
@@ -44,9 +45,23 @@ openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days 
   -addext "subjectAltName=IP:127.0.0.1" -keyout "$rig_work/ws-key.pem" -out "$rig_work/ws-cert.pem" \
   >"$rig_work/openssl.log" 2>&1
 
+# The main gateway's http.web_root: an index.html the http suite compares, a file type it must not serve, and
+# secret.html one folder up that no request may reach.
+web_root=$rig_work/web
+mkdir -p "$web_root"
+cat >"$web_root/index.html" <<EOF
+<!doctype html>
+<html><head><meta charset="utf-8"><title>callgate e2e web root</title></head>
+<body><p>callgate e2e web root $(date +%s%N)</p></body></html>
+EOF
+echo "not served: .txt is not a web file type" >"$web_root/notes.txt"
+echo "<p>secret: outside the web root</p>" >"$rig_work/secret.html"
+
 # write_config NAME WS WSS SIP HTTP MEDIA_MIN MAX_SESSIONS GRACE_S TLS(yes|no) SHARED_PORT(0: a port per transport)
+#   WEB_ROOT(empty: none)
 write_config() {
   local name=$1 ws=$2 wss=$3 sip=$4 http=$5 media_min=$6 max_sessions=$7 grace=$8 tls=$9 shared=${10}
+  local web=${11:-}
   local cert="" key=""
   [ "$tls" = yes ] && cert=$rig_work/ws-cert.pem key=$rig_work/ws-key.pem
   cat >"$rig_work/$name.toml" <<EOF
@@ -81,6 +96,7 @@ shared_port = $shared
 
 [http]
 port = $http
+web_root = "$web"
 EOF
 }
 
@@ -112,7 +128,7 @@ start_gateway() {
   fi
 }
 
-write_config main "$main_ws" "$main_wss" "$main_sip" "$main_http" 20000 1000 20 yes 0
+write_config main "$main_ws" "$main_wss" "$main_sip" "$main_http" 20000 1000 20 yes 0 "$web_root"
 # The limits gateway also runs its WebRTC media on one shared UDP port (media.shared_port).
 write_config limits "$limits_ws" "$limits_wss" "$limits_sip" "$limits_http" 21000 "$limits_max_sessions" \
   "$limits_grace_s" no "$limits_shared_port"
@@ -126,7 +142,7 @@ node_env=(
   CG_PING_INTERVAL_S="$ping_interval_s" CG_MAX_MISSED_PONGS="$max_missed_pongs" CG_MAX_FRAME_BYTES="$max_frame_bytes"
   CG_MAX_MESSAGES_PER_SECOND="$max_messages_per_second" CG_GATEWAY_LOG="$rig_work/callgate-main.log"
   CG_CHROMIUM="$chromium" HOME="$rig_work" CG_ICE_CONSENT_TIMEOUT_S="$ice_consent_timeout_s"
-  CG_LIMITS_SHARED_PORT="$limits_shared_port"
+  CG_LIMITS_SHARED_PORT="$limits_shared_port" CG_HTTP_PORT="$main_http" CG_WEB_ROOT="$web_root"
 )
 
 failed=()
@@ -135,7 +151,8 @@ for suite in "${suites[@]}"; do
     protocol) limit=360 ;;
     browser) limit=200 ;;
     echo) limit=240 ;;
-    *) rig_log "unknown suite $suite (protocol, browser, echo)"; exit 1 ;;
+    http) limit=90 ;;
+    *) rig_log "unknown suite $suite (protocol, browser, echo, http)"; exit 1 ;;
   esac
   rig_log "suite $suite"
   (cd "$rig_root" && ip netns exec "$rig_ns" env "${node_env[@]}" timeout -k 5 "$limit" \

@@ -31,6 +31,8 @@ export const env = {
   limitsMaxSessions: int('CG_LIMITS_MAX_SESSIONS', 2),
   limitsGraceS: int('CG_LIMITS_GRACE_S', 2),
   gatewayLog: process.env.CG_GATEWAY_LOG || '',
+  httpPort: int('CG_HTTP_PORT', 8081), // the main gateway's http.port: /metrics, /healthz, the web root
+  webRoot: process.env.CG_WEB_ROOT || '', // the main gateway's http.web_root
 };
 
 export const wsUrl = (port = env.wsPort) => `ws://${env.host}:${port}`;

@@ -372,7 +372,7 @@ describe('socket loss and resume', () => {
 });
 
 describe('calls', () => {
-  test('call before calls are implemented: fail with apiMethod call, and finish FAILED for its callId', { timeout: 10000 }, async () => {
+  test('a call whose sdp is no WebRTC offer: fail naming call.sdp, and finish FAILED for its callId', { timeout: 10000 }, async () => {
     const c = await open();
     await establish(c, sdkConnectionFields(sipFields('3006', { register: false })));
     const callId = `e2e-${randomHex(8)}`;
@@ -382,9 +382,19 @@ describe('calls', () => {
       visibleName: 'e2e', custom: {},
     });
     const fail = await c.next((m) => m.message === 'fail' && m.data?.[0]?.apiMethod === 'call', 5000, 'fail with apiMethod call');
-    infoOf(fail);
+    assert.match(infoOf(fail), /call\.sdp/);
     const finish = await c.next((m) => m.message === 'finish' && m.data?.[0]?.callId === callId, 5000, `finish for ${callId}`);
     assert.equal(finish.data[0].status, 'FAILED');
+    assert.equal(finish.data[0].info, 'Failed by session creation');
+    assert.ok(c.isOpen);
+  });
+
+  test('hangup of a call the session does not have: fail naming hangup.callId, the socket stays', { timeout: 10000 }, async () => {
+    const c = await open();
+    await establish(c, sdkConnectionFields(sipFields('3006', { register: false })));
+    c.send('hangup', { callId: 'no-such-call' });
+    const fail = await c.next((m) => m.message === 'fail' && m.data?.[0]?.apiMethod === 'hangup', 5000, 'fail with apiMethod hangup');
+    assert.match(infoOf(fail), /hangup\.callId/);
     assert.ok(c.isOpen);
   });
 });

@@ -85,6 +85,8 @@ TEST(ConfigParse, DefaultsAreTheDocumentedOnes) {
   EXPECT_EQ(c.media.codecs, (std::vector{Codec::kPcmu, Codec::kPcma}));
   EXPECT_EQ(c.media.echoName, "echo");
   EXPECT_EQ(c.http.port, 8081);
+  EXPECT_EQ(c.http.listenAddress, "");
+  EXPECT_EQ(c.http.webRoot, "");
   EXPECT_TRUE(checkCrossFieldRules(c).ok());
 }
 
@@ -131,6 +133,9 @@ std::map<std::string, GoodValue> goodValues(const std::string& readableFile) {
        {"\"192.0.2.7\"", [](const Config& c) { return c.sip.publicAddress == "192.0.2.7"; }}},
       {"sip.register_expires_s",
        {"120", [](const Config& c) { return c.sip.registerExpires.count() == 120; }}},
+      {"sip.no_answer_timeout_s",
+       {"0", [](const Config& c) { return c.sip.noAnswerTimeout == std::chrono::seconds(0); }}},
+      {"sip.decline_status", {"603", [](const Config& c) { return c.sip.declineStatus == 603; }}},
       {"sip.user_agent",
        {"\"gw {version} (lab)\"",
         [](const Config& c) { return c.sip.userAgent == "gw " + std::string(kVersion) + " (lab)"; }}},
@@ -169,7 +174,13 @@ std::map<std::string, GoodValue> goodValues(const std::string& readableFile) {
        {"12", [](const Config& c) { return c.media.iceConsentTimeout == std::chrono::seconds(12); }}},
       {"media.dtls_handshake_timeout_s",
        {"9", [](const Config& c) { return c.media.dtlsHandshakeTimeout == std::chrono::seconds(9); }}},
+      {"media.rtp_timeout_s",
+       {"45", [](const Config& c) { return c.media.rtpTimeout == std::chrono::seconds(45); }}},
       {"http.port", {"9000", [](const Config& c) { return c.http.port == 9000; }}},
+      {"http.listen_address", {"\"::\"", [](const Config& c) { return c.http.listenAddress == "::"; }}},
+      {"http.web_root",
+       {tomlString(std::filesystem::temp_directory_path().string()),
+        [](const Config& c) { return c.http.webRoot == std::filesystem::temp_directory_path().string(); }}},
   };
 }
 
@@ -187,6 +198,8 @@ std::map<std::string, std::vector<std::string>> badValues() {
       {"sip.t4_ms", {"99", "64001", "[5000]"}},
       {"sip.public_address", {"\"gateway.example.com\"", "\"1.2.3\"", "7"}},
       {"sip.register_expires_s", {"59", "86401", "\"600\""}},
+      {"sip.no_answer_timeout_s", {"-1", "3601", "\"60\""}},
+      {"sip.decline_status", {"399", "700", "\"486\""}},
       {"sip.user_agent", {"\"\"", "\"bad\\r\\nVia: x\"", "\"" + std::string(129, 'a') + "\"", "1"}},
       {"ws.listen_address", {"\"example.com\"", "\"256.0.0.1\"", "false"}},
       {"ws.port", {"65536", "0", "\"8080\""}},
@@ -210,7 +223,10 @@ std::map<std::string, std::vector<std::string>> badValues() {
       {"media.ice_connect_timeout_s", {"0", "301", "\"20\""}},
       {"media.ice_consent_timeout_s", {"4", "301", "\"30\""}},
       {"media.dtls_handshake_timeout_s", {"0", "121", "\"15\""}},
+      {"media.rtp_timeout_s", {"-1", "3601", "\"30\""}},
       {"http.port", {"65536", "0", "\"8081\""}},
+      {"http.listen_address", {"\"localhost\"", "\"1.2.3\"", "8081"}},
+      {"http.web_root", {"\"/nonexistent/web\"", "\"/etc/passwd\"", "1", "[\"/tmp\"]"}},
   };
 }
 
@@ -277,6 +293,22 @@ TEST(ConfigKeys, EveryProblemIsReportedOnItsOwnLineInFileOrder) {
             "config error: ws.port = 0: must be an integer from 1 to 65535 (at test.toml:2)\n"
             "config error: sip.t1_ms = 1: must be an integer from 50 to 10000 (at test.toml:4)\n"
             "config error: sip.port = 99999: must be an integer from 1 to 65535 (at test.toml:5)");
+}
+
+TEST(ConfigKeys, WebRootMustBeAnExistingDirectory) {
+  const TempFile file;
+  EXPECT_EQ(errorOf("[http]\nweb_root = \"/nonexistent/web\"\n"),
+            "config error: http.web_root = \"/nonexistent/web\": must be empty or the path of an existing "
+            "directory (at test.toml:2)");
+  // A file is not a web root.
+  EXPECT_NE(errorOf("[http]\nweb_root = \"" + file.path() + "\"\n").find("config error: http.web_root = "),
+            std::string::npos);
+  const std::string dir = std::filesystem::temp_directory_path().string();
+  auto config = parseConfig("[http]\nweb_root = " + tomlString(dir) + "\nlisten_address = \"0.0.0.0\"\n");
+  ASSERT_TRUE(config.ok()) << config.error().message;
+  EXPECT_EQ(config->http.webRoot, dir);
+  EXPECT_EQ(config->http.listenAddress, "0.0.0.0");
+  EXPECT_EQ(errorOf("[http]\nweb_root = \"\"\n"), "<accepted>");
 }
 
 TEST(ConfigKeys, UserAgentReplacesTheVersionPlaceholder) {
