@@ -101,8 +101,8 @@ import math, struct, sys, wave
 rate = 48000
 with wave.open(sys.argv[1], "wb") as w:
     w.setnchannels(1); w.setsampwidth(2); w.setframerate(rate)
-    w.writeframes(b"".join(struct.pack("<h", int(6000 * math.sin(2 * math.pi * 1000 * n / rate)))
-                           for n in range(rate * 600)))
+    second = b"".join(struct.pack("<h", int(6000 * math.sin(2 * math.pi * 1000 * n / rate))) for n in range(rate))
+    w.writeframes(second * 600)  # 10 minutes: aufile reads it whole at start and plays it once
 PY
 fi
 # No comment may end a baresip config line (it would be read as part of the value).
