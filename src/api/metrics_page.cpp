@@ -1,5 +1,6 @@
 #include "api/metrics_page.hpp"
 
+#include <algorithm>
 #include <initializer_list>
 #include <utility>
 
@@ -72,6 +73,7 @@ std::string seconds(std::chrono::milliseconds ms) {
 void MetricsSnapshot::readMedia(const media::MediaCounters& counters) {
   rtpToSip = counters.rtpToSip.load(std::memory_order_relaxed);
   rtpToWebRtc = counters.rtpToWebRtc.load(std::memory_order_relaxed);
+  relayPortsOpen = counters.relayPortsOpen.load(std::memory_order_relaxed);
   for (size_t i = 0; i < drops.size(); ++i) drops[i] = counters.dropped(static_cast<media::MediaDrop>(i));
 }
 
@@ -143,6 +145,10 @@ std::string renderMetrics(const MetricsSnapshot& s) {
               "RTP packets relayed between the WebRTC and SIP legs, by direction.");
   page.sample("callgate_rtp_packets_relayed_total", {{"direction", "to_sip"}}, s.rtpToSip);
   page.sample("callgate_rtp_packets_relayed_total", {{"direction", "to_webrtc"}}, s.rtpToWebRtc);
+
+  page.family("callgate_media_ports_open", "gauge",
+              "UDP ports the SIP calls' media relays hold now (0 once every call is gone).");
+  page.sample("callgate_media_ports_open", {}, static_cast<uint64_t>(std::max<int64_t>(0, s.relayPortsOpen)));
 
   page.family("callgate_packets_dropped_total", "counter",
               "Media packets received and not relayed, by reason.");

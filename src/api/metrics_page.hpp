@@ -35,6 +35,7 @@ struct MetricsSnapshot {
   std::map<gateway::CallCounters::Key, uint64_t> callsEnded;
   uint64_t rtpToSip = 0;
   uint64_t rtpToWebRtc = 0;
+  int64_t relayPortsOpen = 0;
   std::array<uint64_t, static_cast<size_t>(media::MediaDrop::kCount)> drops{};  // by media::MediaDrop
 
   // Reads the media threads' counters (relaxed loads: each value is exact, the set is not one instant).

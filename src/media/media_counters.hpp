@@ -41,6 +41,9 @@ struct MediaCounters {
   std::atomic<uint64_t> rtpToSip{0};     // RTP packets relayed from a WebRTC client to the SIP side
   std::atomic<uint64_t> rtpToWebRtc{0};  // RTP packets relayed from the SIP side to a WebRTC client
   std::array<std::atomic<uint64_t>, static_cast<size_t>(MediaDrop::kCount)> drops{};
+  // A gauge: UDP ports the SIP calls' relays hold now (their WebRTC leg's unless it is on the shared port,
+  // and the SIP leg's RTP and RTCP pair). Back to 0 once every call is gone: nothing left behind.
+  std::atomic<int64_t> relayPortsOpen{0};
 
   void drop(MediaDrop reason, uint64_t n = 1) {
     drops[static_cast<size_t>(reason)].fetch_add(n, std::memory_order_relaxed);

@@ -167,6 +167,8 @@ core::Result<std::unique_ptr<RelaySession>> RelaySession::create(
   self->local_.sipRtpPort = self->sip_->rtpPort();
   // No SIP address yet: nothing to send there, and its silence is not judged.
   self->activity_.setJudged(RtpActivity::Leg::kSip, false, thread.timers().now());
+  self->portsHeld_ = (shared != nullptr ? 0 : 1) + 2;
+  if (counters != nullptr) counters->relayPortsOpen.fetch_add(self->portsHeld_, std::memory_order_relaxed);
   return self;
 }
 
@@ -401,6 +403,10 @@ void RelaySession::close() {
   syncTransportDrops();
   if (webrtc_) webrtc_->close();
   if (sip_) sip_->close();
+  if (counters_ != nullptr && portsHeld_ != 0) {
+    counters_->relayPortsOpen.fetch_sub(portsHeld_, std::memory_order_relaxed);
+  }
+  portsHeld_ = 0;
 }
 
 RelayStats RelaySession::stats() const {

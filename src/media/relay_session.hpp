@@ -197,6 +197,7 @@ class RelaySession {
   net::MediaThread& thread_;
   RelayConfig config_;
   MediaCounters* counters_;
+  int64_t portsHeld_ = 0;  // counted in counters_->relayPortsOpen until close()
   Listener listener_;
   RelayLocal local_;
   std::unique_ptr<RtcpReporter> webrtcReporter_;

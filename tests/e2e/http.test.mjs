@@ -41,6 +41,7 @@ const families = {
   callgate_calls: 'gauge',
   callgate_calls_ended_total: 'counter',
   callgate_rtp_packets_relayed_total: 'counter',
+  callgate_media_ports_open: 'gauge',
   callgate_packets_dropped_total: 'counter',
 };
 const dropReasons = ['webrtc_transport', 'unknown_payload_type', 'no_remote', 'malformed', 'send_failed'];

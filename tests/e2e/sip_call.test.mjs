@@ -507,13 +507,13 @@ directOnly('client-side failures and local calls', () => {
     await waitCallStatus(callee, 'FINISH');
   });
 
-  test('/metrics: no call left behind, packets relayed both ways, ended calls counted', { timeout: 30000 }, async () => {
-    // Calls end on both sides within a second or two; the reaper runs on the loop.
+  test('/metrics: no call and no media port left behind, packets relayed both ways, ended calls counted', { timeout: 30000 }, async () => {
+    // Calls end on both sides within a second or two; the reaper runs on the loop, the relays close on theirs.
     const text = await waitFor(async () => {
       const t = await metrics();
       const live = t.split('\n').filter((l) => l.startsWith('callgate_calls{')).map((l) => Number(l.split(' ').pop()));
-      return live.every((v) => v === 0) ? t : null;
-    }, 10000, 'no live call in /metrics');
+      return live.every((v) => v === 0) && metricValue(t, 'callgate_media_ports_open') === 0 ? t : null;
+    }, 10000, 'no live call and no media port open in /metrics');
     assert.ok(metricValue(text, 'callgate_rtp_packets_relayed_total', '{direction="to_sip"}') > 0, text);
     assert.ok(metricValue(text, 'callgate_rtp_packets_relayed_total', '{direction="to_webrtc"}') > 0, text);
     assert.ok(/callgate_calls_ended_total\{status="BUSY"/.test(text), text);

@@ -27,6 +27,7 @@ MetricsSnapshot sample() {
   s.callsEnded = {{{"FAILED", "Failed by ICE error"}, 4}, {{"FINISH", "Normal call clearing"}, 7}};
   s.rtpToSip = 1500;
   s.rtpToWebRtc = 1499;
+  s.relayPortsOpen = 9;
   s.drops[static_cast<size_t>(media::MediaDrop::kNoRemote)] = 5;
   return s;
 }
@@ -65,6 +66,10 @@ TEST(MetricsPage, RendersTheDocumentedPage) {
       "# TYPE callgate_rtp_packets_relayed_total counter\n"
       "callgate_rtp_packets_relayed_total{direction=\"to_sip\"} 1500\n"
       "callgate_rtp_packets_relayed_total{direction=\"to_webrtc\"} 1499\n"
+      "# HELP callgate_media_ports_open UDP ports the SIP calls' media relays hold now (0 once every call is "
+      "gone).\n"
+      "# TYPE callgate_media_ports_open gauge\n"
+      "callgate_media_ports_open 9\n"
       "# HELP callgate_packets_dropped_total Media packets received and not relayed, by reason.\n"
       "# TYPE callgate_packets_dropped_total counter\n"
       "callgate_packets_dropped_total{reason=\"webrtc_transport\"} 0\n"
@@ -146,6 +151,7 @@ TEST(MetricsPage, EveryLineFollowsTheFormat) {
       {"callgate_calls", "gauge"},
       {"callgate_calls_ended_total", "counter"},
       {"callgate_rtp_packets_relayed_total", "counter"},
+      {"callgate_media_ports_open", "gauge"},
       {"callgate_packets_dropped_total", "counter"},
   };
   EXPECT_EQ(types, expected);
@@ -154,7 +160,7 @@ TEST(MetricsPage, EveryLineFollowsTheFormat) {
 TEST(MetricsPage, EmptySnapshotStillHasEveryFamilyAndEveryDropReason) {
   const std::string page = renderMetrics(MetricsSnapshot{});
   const auto types = checkFormat(page);
-  EXPECT_EQ(types.size(), 8u);
+  EXPECT_EQ(types.size(), 9u);
   EXPECT_EQ(types.count("callgate_calls_ended_total"), 1u);
   for (size_t i = 0; i < static_cast<size_t>(media::MediaDrop::kCount); ++i) {
     const std::string line = "callgate_packets_dropped_total{reason=\"" +

@@ -859,12 +859,15 @@ TEST_F(RelayLoopbackTest, CloseAndDestroyWithPacketsInFlightBothWays) {
   DeviceStream stream(device.rtp, local->sipRtpPort, kDeviceSsrcA, 1);
   ASSERT_GE(receiveRtp(device.rtp, 40).size(), 40u);
   ASSERT_GE(awaitRtp(client, 10).rtp.size(), 10u);
+  // The /metrics gauge: the WebRTC leg's port and the SIP leg's pair, held until close().
+  EXPECT_EQ(counters_.relayPortsOpen.load(), 3);
 
   ASSERT_TRUE(onRelay([](RelaySession& r) {
     r.close();
     r.close();  // idempotent
     return true;
   }));
+  EXPECT_EQ(counters_.relayPortsOpen.load(), 0) << "close() gives the ports back, once";
   // Packets keep arriving at the closed relay before it is destroyed.
   const uint64_t sentAtClose = view(client).rtpSent;
   const uint64_t deviceSentAtClose = stream.sent();
