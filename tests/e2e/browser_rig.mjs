@@ -17,6 +17,26 @@ const files = {
   '/flashphoner.js': { path: require.resolve('@flashphoner/websdk/flashphoner.js'), type: 'text/javascript; charset=utf-8' },
 };
 
+// A 16-bit mono WAV of `seconds` of a sine at `hz` (Chromium loops the file), for the fake microphone.
+export function toneWav(hz, seconds = 4, rate = 48000) {
+  const samples = seconds * rate;
+  const b = Buffer.alloc(44 + samples * 2);
+  b.write('RIFF', 0);
+  b.writeUInt32LE(36 + samples * 2, 4);
+  b.write('WAVEfmt ', 8);
+  b.writeUInt32LE(16, 16);
+  b.writeUInt16LE(1, 20); // PCM
+  b.writeUInt16LE(1, 22); // mono
+  b.writeUInt32LE(rate, 24);
+  b.writeUInt32LE(rate * 2, 28);
+  b.writeUInt16LE(2, 32);
+  b.writeUInt16LE(16, 34);
+  b.write('data', 36);
+  b.writeUInt32LE(samples * 2, 40);
+  for (let i = 0; i < samples; i++) b.writeInt16LE(Math.round(12000 * Math.sin((2 * Math.PI * hz * i) / rate)), 44 + i * 2);
+  return b;
+}
+
 // startBrowserRig({ audioFile }): { newPage(path), close() }. newPage waits for window.cgReady.
 export async function startBrowserRig({ audioFile } = {}) {
   const server = http.createServer(async (req, res) => {
