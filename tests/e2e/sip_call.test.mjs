@@ -13,7 +13,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { after, afterEach, before, describe, test } from 'node:test';
-import { startBrowserRig } from './browser_rig.mjs';
+import { startBrowserRig, toneWav } from './browser_rig.mjs';
 import { WcsClient, env, establish, kamContacts, requireGateway, sdkConnectionFields, sleep, waitFor, wsUrl } from './lib.mjs';
 
 const run = promisify(execFile);
@@ -29,26 +29,6 @@ const rtpTimeoutS = Number.parseInt(process.env.CG_RTP_TIMEOUT_S || '5', 10);
 const gatewaySipPort = Number.parseInt(process.env.CG_GW_SIP_PORT || '5070', 10);
 const work = process.env.CG_WORK || process.env.HOME || '/tmp';
 const here = path.dirname(fileURLToPath(import.meta.url));
-
-// A 16-bit mono 48 kHz WAV of `seconds` of a sine at `hz` (Chromium loops the file).
-function toneWav(hz, seconds = 4, rate = 48000) {
-  const samples = seconds * rate;
-  const b = Buffer.alloc(44 + samples * 2);
-  b.write('RIFF', 0);
-  b.writeUInt32LE(36 + samples * 2, 4);
-  b.write('WAVEfmt ', 8);
-  b.writeUInt32LE(16, 16);
-  b.writeUInt16LE(1, 20);
-  b.writeUInt16LE(1, 22);
-  b.writeUInt32LE(rate, 24);
-  b.writeUInt32LE(rate * 2, 28);
-  b.writeUInt16LE(2, 32);
-  b.writeUInt16LE(16, 34);
-  b.write('data', 36);
-  b.writeUInt32LE(samples * 2, 40);
-  for (let i = 0; i < samples; i++) b.writeInt16LE(Math.round(12000 * Math.sin((2 * Math.PI * hz * i) / rate)), 44 + i * 2);
-  return b;
-}
 
 let rig;
 let rig1000; // a second browser whose microphone plays 1000 Hz (the local-call test), made when needed
@@ -471,6 +451,21 @@ directOnly('client-side failures and local calls', () => {
     await waitCallStatus(page, 'FINISH');
     const result = await uac.done;
     assert.equal(result.code, 0, result.output);
+  });
+
+  test('a call with the camera on (audio+video offer, BUNDLE) to baresip: video declined, audio heard both ways', { timeout: 60000 }, async () => {
+    const page = await openPhone(rig, kamailioAccount('3007'));
+    const started = Date.now();
+    await page.evaluate(() => window.cgCall({ callee: '3001', video: true }));
+    await waitCallStatus(page, 'ESTABLISHED');
+    const answer = (await framesNamed(page, 'setRemoteSDP'))[0].data[1];
+    assert.match(answer, /^m=video 0 /m, 'the video m-line is not declined');
+    assert.match(answer, /^m=audio [1-9]\d* /m, 'the audio m-line is not accepted');
+    await assertPageHears(page, baresipHz);
+    await sleep(1000);
+    await page.evaluate(() => window.call.hangup());
+    await waitCallStatus(page, 'FINISH');
+    await assertBaresipHeard(started, browserHz);
   });
 
   test('the browser closes mid-call: baresip gets BYE within seconds', { timeout: 60000 }, async () => {
