@@ -275,6 +275,17 @@ core::Result<void> SipCall::startOutgoing(const std::string& offerSdp, SipCallRo
             "CR or LF)");
       }
     }
+    // What the SIP offer accepts besides (sdp::writeSipOffer: a= and b= lines, no direction, the limits),
+    // checked now: the client hears which line is wrong, before TRYING and before a relay is made for
+    // nothing.
+    sdp::SipSdpParams check;
+    check.address = "127.0.0.1";
+    check.port = 9;
+    check.codecs.push_back(sdp::RtpCodec{0, "PCMU", 8000, 1, std::nullopt});
+    for (const auto& line : *lines) check.extraLines.push_back(line.get<std::string>());
+    if (auto written = sdp::writeSipOffer(check); !written) {
+      return refuse("Failed by session creation", "call.sipSDP: " + written.error().message);
+    }
   }
   std::vector<std::pair<std::string, std::string>> headers;
   if (auto params = call_.find("inviteParameters"); params != call_.end() && !params->is_null()) {
@@ -512,6 +523,9 @@ void SipCall::onUacEvent(const sip::InviteSession::Event& event) {
     case Kind::kCancelled:
       end("FINISH", "Normal call clearing");
       return;
+    case Kind::kRemoteSdp:
+      onAckAnswer(event.sdp);
+      return;
     default:
       return;
   }
@@ -635,6 +649,18 @@ std::optional<std::string> SipCall::onSipOffer(std::string_view offerText) {
   log().info("call {}: answered the SIP side's new offer ({})", callId_, hold ? "held" : "active");
   sipSdpOut_ = *answer;
   return sipSdpOut_;
+}
+
+// RFC 3264 §4: a re-INVITE without SDP got our offer in the 200; its ACK answers. The answer moves the SIP
+// side like any later SIP SDP (ADR 0009 §4); one with another codec cannot be followed by the client leg.
+void SipCall::onAckAnswer(const std::string& sdp) {
+  if (ended_ || !remoteSdpSent_ || !codecs_ || !codecs_->chosen) return;
+  if (auto applied = onSipAnswer(sdp); !applied) {
+    log().info("call {}: {}", callId_, applied.error().message);
+    cancelled_ = true;
+    end("FAILED", "No common codecs");
+    if (sip::InviteSession* s = sipSession()) s->hangup();
+  }
 }
 
 void SipCall::onNoAnswer() {
@@ -887,17 +913,26 @@ void SipCall::onUasEvent(const sip::InviteSession::Event& event) {
       if (!sipOffer_) {
         // A delayed offer: the ACK carries the SIP side's answer to the offer in our 200.
         auto read = sdp::readSipSdp(event.sdp);
-        if (!read || !read->audio || read->audio->port == 0) {
+        // RFC 3264 §6.1: the answer takes its formats from our offer; one without our codec (or in SRTP)
+        // leaves nothing to relay to the client, who was answered with that codec.
+        const sdp::RtpCodec* same = nullptr;
+        if (read && read->audio && read->audio->port != 0 && !read->audio->secure) {
+          for (const sdp::RtpCodec& c : read->audio->codecs) {
+            if (sameCodec(c, codecs_->chosen->sip)) {
+              same = &c;
+              break;
+            }
+          }
+        }
+        if (same == nullptr) {
           log().info("call {}: the ACK has no usable answer: {}", callId_,
-                     read ? std::string("no audio") : read.error().message);
+                     read ? "no RTP/AVP audio with " + codecs_->chosen->sip.name : read.error().message);
           end("FAILED", "No common codecs");
           if (sip::InviteSession* s = sipSession()) s->hangup();
           return;
         }
         const sdp::SipAudio& audio = *read->audio;
-        for (const sdp::RtpCodec& c : audio.codecs) {
-          if (sameCodec(c, codecs_->chosen->sip)) codecs_->chosen->sip.payloadType = c.payloadType;
-        }
+        codecs_->chosen->sip.payloadType = same->payloadType;
         if (codecs_->chosenTelephoneEvent) {
           if (audio.telephoneEvent) {
             codecs_->chosenTelephoneEvent->sip.payloadType = audio.telephoneEvent->payloadType;
@@ -920,6 +955,9 @@ void SipCall::onUasEvent(const sip::InviteSession::Event& event) {
       return;
     case Kind::kFailed:
       end("FAILED", failureInfo(event.status, event.reason), event.status);
+      return;
+    case Kind::kRemoteSdp:
+      onAckAnswer(event.sdp);
       return;
     default:
       return;

@@ -101,6 +101,8 @@ class SipCall final : public Call {
   core::Result<void> onSipAnswer(const std::string& sdp);
   // A re-INVITE or UPDATE of the SIP side (empty: it wants our offer): our SDP, or nullopt for 488.
   std::optional<std::string> onSipOffer(std::string_view offer);
+  // The ACK of such a re-INVITE without SDP: the SIP side's answer to our offer in the 200.
+  void onAckAnswer(const std::string& sdp);
 
   // Incoming.
   void onIncomingCreated(sip::InviteSession& session);
