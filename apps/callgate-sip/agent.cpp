@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <boost/asio/post.hpp>
 #include <boost/asio/signal_set.hpp>
+#include <csignal>
 #include <iostream>
 
 #include "sip/message/header_values.hpp"
@@ -76,6 +77,12 @@ int Agent::run() {
   signals.async_wait([this](const boost::system::error_code& error, int) {
     if (!error) onSignal();
   });
+  // main() blocked them until the handler was in place; a signal that came during start-up arrives now.
+  sigset_t stopSignals;
+  sigemptyset(&stopSignals);
+  sigaddset(&stopSignals, SIGINT);
+  sigaddset(&stopSignals, SIGTERM);
+  pthread_sigmask(SIG_UNBLOCK, &stopSignals, nullptr);
 
   switch (options_.command) {
     case Command::kRegister:
@@ -100,6 +107,9 @@ int Agent::run() {
       break;
   }
   io_.run();
+  // `timeout` sends a stop signal to the agent and then to its process group: the second one may come after
+  // the handler is gone and must not kill the agent on its way out (exit 143 instead of its own code).
+  pthread_sigmask(SIG_BLOCK, &stopSignals, nullptr);
   signals.cancel();
   // Sessions go before the transport and the layer they send through.
   calls_.clear();
