@@ -10,7 +10,7 @@ core::Result<std::unique_ptr<WebRtcEndpoint>> WebRtcEndpoint::create(
     net::MediaThread& thread, const WebRtcEndpointConfig& config,
     std::shared_ptr<const webrtc::dtls::DtlsCertificate> cert, size_t transports, SharedUdpPort* shared,
     Listener listener) {
-  std::unique_ptr<WebRtcEndpoint> self(new WebRtcEndpoint(thread, std::move(listener)));
+  std::unique_ptr<WebRtcEndpoint> self(new WebRtcEndpoint(std::move(listener)));
   self->shared_ = shared;
   self->publicAddress_ = config.publicAddress.empty() ? config.bindAddress : config.publicAddress;
   WebRtcEndpoint* raw = self.get();

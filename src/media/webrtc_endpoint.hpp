@@ -86,13 +86,11 @@ class WebRtcEndpoint {
     uint16_t port = 0;
     bool connected = false;
   };
-  WebRtcEndpoint(net::MediaThread& thread, Listener listener)
-      : thread_(thread), listener_(std::move(listener)) {}
+  explicit WebRtcEndpoint(Listener listener) : listener_(std::move(listener)) {}
   void send(Slot& slot, std::span<const uint8_t> datagram, const webrtc::stun::StunAddress& to);
   void onTransportConnected(size_t index);
   void onTransportFailed(webrtc::TransportFailure failure, const std::string& reason);
 
-  net::MediaThread& thread_;
   Listener listener_;
   SharedUdpPort* shared_ = nullptr;
   std::string publicAddress_;
