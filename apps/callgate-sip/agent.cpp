@@ -44,7 +44,7 @@ int Agent::run() {
     return onInvite(id, invite);
   };
   events.onSessionRemoved = [this](sip::UserAgent::SessionId id) { onSessionRemoved(id); };
-  events.onMessage = [this](const sip::Message& message, const sip::Endpoint&) {
+  events.onMessage = [](const sip::Message& message, const sip::Endpoint&) {
     // RFC 3428: one line, whatever line breaks the body has.
     auto from = sip::parseNameAddr(message.headerValue(sip::HeaderId::kFrom));
     std::string body(message.body());

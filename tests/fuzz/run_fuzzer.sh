@@ -7,7 +7,7 @@ set -euo pipefail
 bin=$1 src=$2 work=$3 seconds=$4
 name=$(basename "$bin")
 if [ ! -x "$bin" ]; then
-  echo "fuzz target $bin is not built (make build-fuzz)" >&2
+  echo "fuzz target $bin is not built (make build-test)" >&2
   exit 1
 fi
 rm -rf "$work" && mkdir -p "$work/corpus" "$work/artifacts"
