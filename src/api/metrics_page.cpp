@@ -141,6 +141,12 @@ std::string renderMetrics(const MetricsSnapshot& s) {
     page.sample("callgate_calls_ended_total", {{"status", key.status}, {"reason", key.reason}}, count);
   }
 
+  page.family("callgate_incoming_refused_total", "counter",
+              "Incoming INVITEs refused before any client heard of them, by SIP status (0: other).");
+  for (const auto& [status, count] : s.incomingRefused) {
+    page.sample("callgate_incoming_refused_total", {{"status", std::to_string(status)}}, count);
+  }
+
   page.family("callgate_rtp_packets_relayed_total", "counter",
               "RTP packets relayed between the WebRTC and SIP legs, by direction.");
   page.sample("callgate_rtp_packets_relayed_total", {{"direction", "to_sip"}}, s.rtpToSip);

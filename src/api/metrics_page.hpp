@@ -33,6 +33,7 @@ struct MetricsSnapshot {
   size_t registrations = 0;
   std::map<std::string, size_t> callsByStatus;  // SessionRegistry::callsByStatus()
   std::map<gateway::CallCounters::Key, uint64_t> callsEnded;
+  std::map<int, uint64_t> incomingRefused;  // CallCounters::refusals(): SIP status -> count
   uint64_t rtpToSip = 0;
   uint64_t rtpToWebRtc = 0;
   int64_t relayPortsOpen = 0;

@@ -289,6 +289,7 @@ api::MetricsSnapshot GatewayApp::Impl::metricsSnapshot() const {
     snapshot.callsByStatus = sessions->callsByStatus();
   }
   snapshot.callsEnded = callCounters.counts();
+  snapshot.incomingRefused = callCounters.refusals();
   snapshot.readMedia(counters);
   return snapshot;
 }

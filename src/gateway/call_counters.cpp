@@ -47,6 +47,10 @@ void CallCounters::ended(std::string_view status, std::string_view info, int sip
   ++total_;
 }
 
+void CallCounters::refusedIncoming(int sipStatus) {
+  ++refusals_[sipStatus >= 300 && sipStatus <= 699 ? sipStatus : 0];
+}
+
 uint64_t CallCounters::count(std::string_view status, std::string_view reason) const {
   auto it = counts_.find(Key{std::string(status), std::string(reason)});
   return it == counts_.end() ? 0 : it->second;

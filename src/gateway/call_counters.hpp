@@ -1,4 +1,5 @@
-// Ended calls counted by final status and a bounded reason, for /metrics (callgate_calls_ended_total).
+// Ended calls counted by final status and a bounded reason, for /metrics (callgate_calls_ended_total), and
+// incoming INVITEs refused before the client heard of them, by SIP status (callgate_incoming_refused_total).
 //
 // The reason is a label, so its values must stay few (Prometheus: every label value is a time series): the
 // WCS info string when the call's info starts with one of PROTOCOL.md §3's CALL_STATUS_INFO strings,
@@ -28,14 +29,22 @@ class CallCounters {
   // ended it (0: none, e.g. a local hangup or a media failure).
   void ended(std::string_view status, std::string_view info, int sipStatus);
 
+  // An incoming INVITE was refused with `sipStatus` before any client was told of it: no session for its
+  // token (404), a session that takes no calls (480), an offer it cannot read (400) or share a codec with
+  // (488), no media ports (503). A status outside 300..699 counts as 0.
+  void refusedIncoming(int sipStatus);
+
   // Every (status, reason) seen so far with its count; counts only grow.
   const std::map<Key, uint64_t>& counts() const { return counts_; }
   uint64_t count(std::string_view status, std::string_view reason) const;
   uint64_t total() const { return total_; }
+  // Every refusal status seen so far with its count; counts only grow.
+  const std::map<int, uint64_t>& refusals() const { return refusals_; }
 
  private:
   std::map<Key, uint64_t> counts_;
   uint64_t total_ = 0;
+  std::map<int, uint64_t> refusals_;
 };
 
 // The bounded reason label for a call that ended with `info` and `sipStatus` (see above).

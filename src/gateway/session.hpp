@@ -59,7 +59,7 @@ struct SessionServices {
   std::string userAgent;
   std::chrono::seconds registerExpires{600};
   MediaServices* media = nullptr;        // null: no media plane (calls are refused)
-  CallCounters* callCounters = nullptr;  // ended calls for /metrics; null: not counted
+  CallCounters* callCounters = nullptr;  // ended calls, refused INVITEs for /metrics; null: not counted
   SipCallSettings calls{};
   // The Contact token (cg) of another session of this gateway that a call to `user` (an unescaped login)
   // reaches directly, with no SIP server (ARCHITECTURE.md §1, flow 3): a live session with that login that

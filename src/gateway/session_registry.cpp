@@ -5,6 +5,7 @@
 #include <spdlog/logger.h>
 
 #include "core/logging.hpp"
+#include "gateway/call_counters.hpp"
 #include "sip/message/uri.hpp"
 
 namespace callgate::gateway {
@@ -34,7 +35,8 @@ sip::UserAgent::IncomingCall SessionRegistry::incomingCall(sip::UserAgent::Sessi
   if (auto uri = sip::parseUri(invite.requestUri())) {
     if (auto cg = uri->param("cg")) token = std::string(*cg);
   }
-  auto refuse = [](int status, std::string reason) {
+  auto refuse = [this](int status, std::string reason) {
+    if (services_.callCounters != nullptr) services_.callCounters->refusedIncoming(status);
     sip::UserAgent::IncomingCall setup;
     setup.onCreated = [status, reason](sip::InviteSession& session) { session.reject(status, reason); };
     return setup;

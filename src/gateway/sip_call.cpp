@@ -6,6 +6,7 @@
 
 #include "core/logging.hpp"
 #include "core/text.hpp"
+#include "gateway/call_counters.hpp"
 #include "gateway/session.hpp"
 #include "media/relay_session.hpp"
 #include "sdp/sdp_parser.hpp"
@@ -746,7 +747,7 @@ sip::UserAgent::IncomingCall SipCall::acceptIncoming(sip::UserAgent::SessionId i
 
 void SipCall::onIncomingCreated(sip::InviteSession& session) {
   if (ended_) {
-    session.reject(480, "Temporarily Unavailable");
+    refuseUnannounced(session, 480, "Temporarily Unavailable");
     return;
   }
   if (incomingProblem_) {
@@ -755,7 +756,7 @@ void SipCall::onIncomingCreated(sip::InviteSession& session) {
         incomingProblem_->second.rfind("No common codecs", 0) == 0 ? "No common codecs"
                                                                    : "Failed by session creation",
         incomingProblem_->first);
-    session.reject(incomingProblem_->first, incomingProblem_->second);
+    refuseUnannounced(session, incomingProblem_->first, incomingProblem_->second);
     return;
   }
   if (context_.services.calls.noAnswerTimeout.count() > 0) {
@@ -765,13 +766,18 @@ void SipCall::onIncomingCreated(sip::InviteSession& session) {
       [](SipCall& call, core::Result<media::RelayLocal> local) { call.onIncomingMedia(std::move(local)); });
 }
 
+void SipCall::refuseUnannounced(sip::InviteSession& session, int sipStatus, const std::string& reason) {
+  if (context_.services.callCounters != nullptr) context_.services.callCounters->refusedIncoming(sipStatus);
+  session.reject(sipStatus, reason);
+}
+
 void SipCall::onIncomingMedia(core::Result<media::RelayLocal> local) {
   if (ended_) return;
   sip::InviteSession* session = sipSession();
   if (!local) {
     log().warn("call {}: no media: {}", callId_, local.error().message);
     end("FAILED", "Failed by session creation", 503);
-    if (session != nullptr) session->reject(503, "Service Unavailable");
+    if (session != nullptr) refuseUnannounced(*session, 503, "Service Unavailable");
     return;
   }
   if (session == nullptr) {
@@ -965,14 +971,22 @@ void SipCall::onUasEvent(const sip::InviteSession::Event& event) {
 }
 
 void SipCall::hangup(const std::string& info) {
+  const int status = context_.services.calls.declineStatus;
+  endFromOurSide(info, status, status == 603 ? "Decline" : "Busy Here");
+}
+
+void SipCall::terminate(const std::string& info) {
+  endFromOurSide(info, 480, "Temporarily Unavailable");
+}
+
+void SipCall::endFromOurSide(const std::string& info, int rejectStatus, const char* rejectReason) {
   if (ended_) return;
   // Ended first: what the SIP session reports from inside reject() or hangup() is then ours, not news.
   cancelled_ = true;
   end("FINISH", info);
   if (sip::InviteSession* session = sipSession()) {
     if (incoming_ && !sipAnswered_) {
-      const int status = context_.services.calls.declineStatus;
-      session->reject(status, status == 603 ? "Decline" : "Busy Here");
+      session->reject(rejectStatus, rejectReason);
     } else {
       session->hangup();
     }

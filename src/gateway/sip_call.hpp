@@ -71,8 +71,10 @@ class SipCall final : public Call {
   // session comes through IncomingCall::onCreated.
   sip::UserAgent::IncomingCall acceptIncoming(sip::UserAgent::SessionId id, const sip::Message& invite);
 
+  // Before an incoming call is answered the client's hangup declines it (sip.decline_status); a session that
+  // ends instead (socket lost, gateway stopping) answers 480: nobody declined, the callee is gone.
   void hangup(const std::string& info = "Normal call clearing") override;
-  void terminate(const std::string& info) override { hangup(info); }
+  void terminate(const std::string& info) override;
   core::Result<void> answer(const std::string& answerSdp) override;
 
   const std::string& callId() const override { return callId_; }
@@ -86,6 +88,10 @@ class SipCall final : public Call {
 
   void emitStatus(const std::string& status, const std::string& info = {}, int sipStatus = 0);
   void end(const std::string& status, const std::string& info, int sipStatus = 0);
+  // hangup() and terminate(): FINISH, then BYE, CANCEL, or for an unanswered incoming call this rejection.
+  void endFromOurSide(const std::string& info, int rejectStatus, const char* rejectReason);
+  // Rejects an incoming INVITE the client was never told of, counted in callgate_incoming_refused_total.
+  void refuseUnannounced(sip::InviteSession& session, int sipStatus, const std::string& reason);
   // Creates the relay on a media thread; `then` runs on the loop with its local facts (or an error).
   void createMedia(std::function<void(SipCall&, core::Result<media::RelayLocal>)> then);
   void post(std::function<void(MediaSide&)> fn);

@@ -40,6 +40,7 @@ const families = {
   callgate_registrations: 'gauge',
   callgate_calls: 'gauge',
   callgate_calls_ended_total: 'counter',
+  callgate_incoming_refused_total: 'counter',
   callgate_rtp_packets_relayed_total: 'counter',
   callgate_media_ports_open: 'gauge',
   callgate_packets_dropped_total: 'counter',

@@ -25,6 +25,7 @@ MetricsSnapshot sample() {
   s.registrations = 2;
   s.callsByStatus = {{"ESTABLISHED", 2}, {"RING", 1}};
   s.callsEnded = {{{"FAILED", "Failed by ICE error"}, 4}, {{"FINISH", "Normal call clearing"}, 7}};
+  s.incomingRefused = {{404, 2}, {488, 1}};
   s.rtpToSip = 1500;
   s.rtpToWebRtc = 1499;
   s.relayPortsOpen = 9;
@@ -61,6 +62,12 @@ TEST(MetricsPage, RendersTheDocumentedPage) {
       "# TYPE callgate_calls_ended_total counter\n"
       "callgate_calls_ended_total{status=\"FAILED\",reason=\"Failed by ICE error\"} 4\n"
       "callgate_calls_ended_total{status=\"FINISH\",reason=\"Normal call clearing\"} 7\n"
+      "# HELP callgate_incoming_refused_total Incoming INVITEs refused before any client heard of them, by "
+      "SIP "
+      "status (0: other).\n"
+      "# TYPE callgate_incoming_refused_total counter\n"
+      "callgate_incoming_refused_total{status=\"404\"} 2\n"
+      "callgate_incoming_refused_total{status=\"488\"} 1\n"
       "# HELP callgate_rtp_packets_relayed_total RTP packets relayed between the WebRTC and SIP legs, by "
       "direction.\n"
       "# TYPE callgate_rtp_packets_relayed_total counter\n"
@@ -150,6 +157,7 @@ TEST(MetricsPage, EveryLineFollowsTheFormat) {
       {"callgate_registrations", "gauge"},
       {"callgate_calls", "gauge"},
       {"callgate_calls_ended_total", "counter"},
+      {"callgate_incoming_refused_total", "counter"},
       {"callgate_rtp_packets_relayed_total", "counter"},
       {"callgate_media_ports_open", "gauge"},
       {"callgate_packets_dropped_total", "counter"},
@@ -160,8 +168,9 @@ TEST(MetricsPage, EveryLineFollowsTheFormat) {
 TEST(MetricsPage, EmptySnapshotStillHasEveryFamilyAndEveryDropReason) {
   const std::string page = renderMetrics(MetricsSnapshot{});
   const auto types = checkFormat(page);
-  EXPECT_EQ(types.size(), 9u);
+  EXPECT_EQ(types.size(), 10u);
   EXPECT_EQ(types.count("callgate_calls_ended_total"), 1u);
+  EXPECT_EQ(types.count("callgate_incoming_refused_total"), 1u);
   for (size_t i = 0; i < static_cast<size_t>(media::MediaDrop::kCount); ++i) {
     const std::string line = "callgate_packets_dropped_total{reason=\"" +
                              std::string(media::mediaDropLabel(static_cast<media::MediaDrop>(i))) + "\"} 0\n";

@@ -37,6 +37,7 @@
 #include <utility>
 #include <vector>
 
+#include "gateway/call_counters.hpp"
 #include "gateway/media_services.hpp"
 #include "gateway/session.hpp"
 #include "gateway/session_registry.hpp"
@@ -587,9 +588,10 @@ class SipCallTest : public ::testing::Test {
   NoDns dns_;
   sip::ServerLocator locator_{dns_, sip::ServerLocatorConfig{}};
   sip::UserAgent ua_{sip::InviteSessionContext{layer_, sink_, timers_, random_}, uaEvents()};
+  CallCounters counters_;
   SessionServices services_{
-      layer_,          ua_,  locator_, timers_, random_, "127.0.0.1:5062", "127.0.0.1:5062",
-      "callgate-test", 600s, &media_};
+      layer_,          ua_,  locator_, timers_,   random_, "127.0.0.1:5062", "127.0.0.1:5062",
+      "callgate-test", 600s, &media_,  &counters_};
   std::optional<SessionRegistry> registry_{std::in_place, services_, SessionLimits{}};
   std::vector<CallEvent> events_;
   std::deque<std::string> received_;  // what was delivered: parsed messages view their text
@@ -1129,6 +1131,8 @@ TEST_F(SipCallTest, IncomingWithAnUnknownTokenIs404) {
   control_.runPending();
   EXPECT_EQ(wire(), (Strings{"404 INVITE", "404 INVITE"}));
   EXPECT_TRUE(events_.empty());
+  EXPECT_EQ(counters_.refusals(), (std::map<int, uint64_t>{{404, 2}}));
+  EXPECT_EQ(counters_.total(), 0u);  // no call ended: none began
 }
 
 TEST_F(SipCallTest, IncomingForASessionWithoutItsClientIs480) {
@@ -1136,6 +1140,7 @@ TEST_F(SipCallTest, IncomingForASessionWithoutItsClientIs480) {
   deliver(phoneInvite(requestUriFor(s), peerSdp(40010, {0, 101})), kPhone);
   control_.runPending();
   EXPECT_EQ(wire(), Strings{"480 INVITE"});
+  EXPECT_EQ(counters_.refusals(), (std::map<int, uint64_t>{{480, 1}}));
   runTimers();
   EXPECT_EQ(s.callCount(), 0u);
 }
@@ -1151,6 +1156,7 @@ TEST_F(SipCallTest, IncomingWithUnreadableSdpIs400NamingTheProblem) {
   EXPECT_EQ(reason.rfind("Bad SDP: ", 0), 0u) << reason;
   EXPECT_GT(reason.size(), std::string("Bad SDP: ").size() + 5) << reason;
   EXPECT_TRUE(events_.empty());  // the client never heard of it
+  EXPECT_EQ(counters_.refusals(), (std::map<int, uint64_t>{{400, 1}}));
   runTimers();
   EXPECT_EQ(s.callCount(), 0u);
 }
@@ -1162,6 +1168,7 @@ TEST_F(SipCallTest, IncomingOfferingOnlyG729Is488) {
   ASSERT_EQ(wire(), Strings{"488 INVITE"});
   EXPECT_NE(lastSent("488 INVITE").reason().find("No common codecs"), std::string_view::npos);
   EXPECT_TRUE(events_.empty());
+  EXPECT_EQ(counters_.refusals(), (std::map<int, uint64_t>{{488, 1}}));
   runTimers();
   EXPECT_EQ(s.callCount(), 0u);
 }
@@ -1274,6 +1281,21 @@ TEST_F(SipCallTest, SessionClosedWithARingingCallCancelsIt) {
   respond(invite, 487);
   EXPECT_EQ(wire(), (Strings{"INVITE", "CANCEL", "ACK"}));
   runTimers();
+  EXPECT_EQ(ua_.sessionCount(), 0u);
+}
+
+TEST_F(SipCallTest, SessionClosedWithARingingIncomingCallAnswers480NotTheDecline) {
+  services_.calls.declineStatus = 603;
+  Session& s = openSession();
+  const std::string callId = ringIncoming(phoneInvite(requestUriFor(s), peerSdp(40010, {0, 8, 101})));
+  s.close("the client's socket closed");
+  // Nobody declined the call: the callee went away, which is 480, whatever sip.decline_status says.
+  EXPECT_EQ(wire(), (Strings{"180 INVITE", "480 INVITE"}));
+  EXPECT_EQ(lastSent("480 INVITE").reason(), "Temporarily Unavailable");
+  EXPECT_TRUE(counters_.refusals().empty());  // the client had heard of it: a call that ended, not a refusal
+  control_.runPending();
+  runTimers();
+  EXPECT_EQ(s.callCount(), 0u);
   EXPECT_EQ(ua_.sessionCount(), 0u);
 }
 
