@@ -17,6 +17,7 @@ enum class MediaDrop : uint8_t {
   kNoRemote,            // nowhere to send yet (the other leg's address or keys are not known)
   kMalformed,           // too short to be RTP/RTCP, or a wrong version, on the SIP leg
   kSendFailed,          // the socket or the SRTP protect refused the packet
+  kStraySource,         // SIP-leg RTP from a source other than the latched one while that one is live
   kCount
 };
 constexpr std::string_view mediaDropLabel(MediaDrop drop) {
@@ -31,6 +32,8 @@ constexpr std::string_view mediaDropLabel(MediaDrop drop) {
       return "malformed";
     case MediaDrop::kSendFailed:
       return "send_failed";
+    case MediaDrop::kStraySource:
+      return "stray_source";
     case MediaDrop::kCount:
       break;
   }

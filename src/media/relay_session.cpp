@@ -152,8 +152,13 @@ core::Result<std::unique_ptr<RelaySession>> RelaySession::create(
   rl.onMalformed = [raw] {
     if (!raw->closed_) raw->drop(MediaDrop::kMalformed);
   };
+  rl.onStraySource = [raw] {
+    if (!raw->closed_) raw->drop(MediaDrop::kStraySource);
+  };
   auto sip = RtpEndpoint::open(
-      thread, RtpEndpointConfig{config.sipBindAddress, config.portMin, config.portMax}, std::move(rl));
+      thread,
+      RtpEndpointConfig{config.sipBindAddress, config.portMin, config.portMax, config.sipRelatchAfterSilence},
+      std::move(rl));
   if (!sip) {
     self->close();
     return core::makeError("SIP leg: " + sip.error().message);
@@ -290,6 +295,9 @@ void RelaySession::drop(MediaDrop reason) {
     case MediaDrop::kSendFailed:
       ++droppedSendFailed_;
       break;
+    case MediaDrop::kStraySource:
+      ++droppedStraySource_;
+      break;
     case MediaDrop::kWebRtcTransport:
     case MediaDrop::kCount:
       break;
@@ -417,6 +425,7 @@ RelayStats RelaySession::stats() const {
   s.droppedNoRemote = droppedNoRemote_;
   s.droppedMalformed = droppedMalformed_;
   s.droppedSendFailed = droppedSendFailed_;
+  s.droppedStraySource = droppedStraySource_;
   s.droppedLate = droppedLate_;
   s.activityChecks = activityChecks_;
   if (webrtc_) s.webrtc = webrtc_->stats();

@@ -58,6 +58,9 @@ struct RelayConfig {
   uint16_t portMin = 20000, portMax = 29999;  // for the SIP leg's RTP/RTCP pair
   // No RTP from a leg for this long once started: onFailed("Failed by RTP activity"); 0: never.
   core::Duration rtpTimeout{};
+  // The SIP leg's RTP latch is strict (RtpEndpoint): another source takes it only after the latched one has
+  // been silent this long, or from the SDP's address.
+  core::Duration sipRelatchAfterSilence = std::chrono::seconds(1);
   std::string cname = "callgate";
 };
 
@@ -75,6 +78,7 @@ struct RelayLocal {
 struct RelayStats {
   uint64_t toSip = 0, toWebRtc = 0;
   uint64_t droppedUnknownPt = 0, droppedNoRemote = 0, droppedMalformed = 0;
+  uint64_t droppedStraySource = 0;  // SIP-leg RTP from another source while the latched one is live
   webrtc::TransportStats webrtc;
   RtcpCounters webrtcRtcp, sipRtcp;
   uint64_t sipRtpIn = 0, sipRtpOut = 0;
@@ -213,7 +217,7 @@ class RelaySession {
   core::Timer tick_;
   uint64_t toSipCount_ = 0, toWebRtcCount_ = 0;
   uint64_t droppedUnknownPt_ = 0, droppedNoRemote_ = 0, droppedMalformed_ = 0, droppedSendFailed_ = 0,
-           droppedLate_ = 0;
+           droppedStraySource_ = 0, droppedLate_ = 0;
   uint64_t activityChecks_ = 0;
   uint64_t transportDropsReported_ = 0;  // of webrtc_->stats().droppedTotal(), added to counters_
   bool sipRemoteSet_ = false;

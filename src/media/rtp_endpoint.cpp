@@ -36,7 +36,8 @@ core::Result<std::unique_ptr<RtpEndpoint>> RtpEndpoint::open(net::MediaThread& t
                              " has no even port P with P+1 in it (RTP on P, RTCP on P+1; RFC 3550 §11)");
     }
   }
-  std::unique_ptr<RtpEndpoint> self(new RtpEndpoint(std::move(listener)));
+  std::unique_ptr<RtpEndpoint> self(
+      new RtpEndpoint(thread.timers(), config.relatchAfterSilence, std::move(listener)));
   RtpEndpoint* raw = self.get();
 
   net::UdpBatchSocket::Config rtpConfig;
@@ -153,16 +154,26 @@ void RtpEndpoint::onRtpDatagram(std::span<uint8_t> data, std::span<uint8_t> room
     return;
   }
   ++stats_.rtpIn;
-  if (!listener_.onRtp || !listener_.onRtp(data, room) || closed_) return;
-  if (latchedRtp_ && *latchedRtp_ == from) return;
-  if (remote_ && !latchedRtp_ && remote_->rtp == from) {
-    latchedRtp_ = from;  // where the SDP said: nothing changes
+  const core::TimePoint now = timers_.now();
+  if (!rtpSourceAllowed(from, now)) {
+    ++stats_.rtpStray;
+    if (listener_.onStraySource) listener_.onStraySource();
     return;
   }
+  if (!listener_.onRtp || !listener_.onRtp(data, room) || closed_) return;
+  const bool switched = latchedRtp_ ? !(*latchedRtp_ == from) : !(remote_ && remote_->rtp == from);
+  latchedRtp_ = from;  // the SDP's own address when nothing was latched: nothing changes
+  latchedRtpHeard_ = now;
+  if (!switched) return;
   ++stats_.rtpLatches;
   log().debug("SIP RTP on port {} latched to {} (SDP {})", rtpPort_, from.toString(),
               remote_ ? remote_->rtp.toString() : std::string("not known yet"));
-  latchedRtp_ = from;
+}
+
+bool RtpEndpoint::rtpSourceAllowed(const net::UdpAddress& from, core::TimePoint now) const {
+  if (!latchedRtp_ || *latchedRtp_ == from) return true;
+  if (remote_ && remote_->rtp == from) return true;  // the device at the address its SDP gives
+  return now - latchedRtpHeard_ >= relatchAfterSilence_;
 }
 
 void RtpEndpoint::onRtcpDatagram(std::span<uint8_t> data, const net::UdpAddress& from) {

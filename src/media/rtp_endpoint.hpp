@@ -13,13 +13,19 @@
 //
 // Symmetric RTP (RFC 4961, ARCHITECTURE.md §5): a device behind a NAT sends from an address other than the
 // one its SDP gives, and only packets sent back to that source reach it, so what we send goes to where the
-// call's media actually comes from. The latest source of the call's packets wins (a NAT rebinding, a
-// re-INVITE to another device); setRemote() with a new address forgets what was latched for it. Packets are
-// always sent from the socket they are received on.
+// call's media actually comes from. setRemote() with a new address forgets what was latched for it (a
+// re-INVITE to another device). Packets are always sent from the socket they are received on.
+//
+// The latch is strict (ADR 9): once RTP is latched to a source, RTP from any other source is dropped before
+// it is read (Listener::onStraySource), unless it comes from the SDP's own RTP address or the latched source
+// has sent no media for `relatchAfterSilence` (a NAT that rebinds). Someone who sprays RTP at the port range
+// can then neither take a live call's audio nor inject into it ("RTP bleed"). RTCP follows the latest
+// source: it is terminated here and only feeds the reports.
 //
 // Created, used and destroyed on one media thread.
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -27,7 +33,9 @@
 #include <span>
 #include <string>
 
+#include "core/clock.hpp"
 #include "core/result.hpp"
+#include "core/timer_queue.hpp"
 #include "net/media_thread.hpp"
 #include "net/udp_batch_socket.hpp"
 
@@ -38,6 +46,8 @@ struct RtpEndpointConfig {
   // The RTP port is even and in [portMin, portMax - 1], RTCP the next one. 0 and 0: ports the kernel picks.
   uint16_t portMin = 20000;
   uint16_t portMax = 29999;
+  // How long the latched RTP source must have sent no media before another source may take the latch.
+  core::Duration relatchAfterSilence = std::chrono::seconds(1);
 };
 
 struct RtpEndpointStats {
@@ -49,6 +59,7 @@ struct RtpEndpointStats {
   uint64_t noDestination = 0;  // sends refused: no remote address yet
   uint64_t sendFailures = 0;   // sends the socket refused (closed, queue full)
   uint64_t rtpLatches = 0;     // RTP destination switched to a source other than the one used before
+  uint64_t rtpStray = 0;       // RTP dropped: from another source while the latched one was live
   uint64_t rtcpLatches = 0;
 };
 
@@ -71,6 +82,8 @@ class RtpEndpoint {
     std::function<void(std::span<const uint8_t> compound)> onRtcp;
     // A datagram that was neither; for the owner's drop counters.
     std::function<void()> onMalformed;
+    // RTP dropped unread: it came from a source other than the latched one while that one was live.
+    std::function<void()> onStraySource;
   };
 
   // Binds the pair on `config.bindAddress`. Errors name the address and the range.
@@ -105,18 +118,23 @@ class RtpEndpoint {
   const net::UdpSocketStats& rtcpSocketStats() const { return rtcpSocket_->stats(); }
 
  private:
-  explicit RtpEndpoint(Listener listener) : listener_(std::move(listener)) {}
+  RtpEndpoint(core::TimerQueue& timers, core::Duration relatchAfterSilence, Listener listener)
+      : timers_(timers), relatchAfterSilence_(relatchAfterSilence), listener_(std::move(listener)) {}
+  bool rtpSourceAllowed(const net::UdpAddress& from, core::TimePoint now) const;
   void onRtpDatagram(std::span<uint8_t> data, std::span<uint8_t> room, const net::UdpAddress& from);
   void onRtcpDatagram(std::span<uint8_t> data, const net::UdpAddress& from);
   bool deliverRtcp(std::span<const uint8_t> data);
   void malformed();
 
+  core::TimerQueue& timers_;
+  core::Duration relatchAfterSilence_;
   Listener listener_;
   std::unique_ptr<net::UdpBatchSocket> rtpSocket_;
   std::unique_ptr<net::UdpBatchSocket> rtcpSocket_;
   uint16_t rtpPort_ = 0;
   std::optional<RtpRemote> remote_;
   std::optional<net::UdpAddress> latchedRtp_;
+  core::TimePoint latchedRtpHeard_{};  // the latched source's last media
   std::optional<net::UdpAddress> latchedRtcp_;
   RtpEndpointStats stats_;
   bool closed_ = false;

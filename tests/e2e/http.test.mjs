@@ -45,7 +45,7 @@ const families = {
   callgate_media_ports_open: 'gauge',
   callgate_packets_dropped_total: 'counter',
 };
-const dropReasons = ['webrtc_transport', 'unknown_payload_type', 'no_remote', 'malformed', 'send_failed'];
+const dropReasons = ['webrtc_transport', 'unknown_payload_type', 'no_remote', 'malformed', 'send_failed', 'stray_source'];
 
 const sampleLine =
   /^([a-zA-Z_:][a-zA-Z0-9_:]*)(\{[a-zA-Z_][a-zA-Z0-9_]*="(?:[^"\\\n]|\\[\\"n])*"(?:,[a-zA-Z_][a-zA-Z0-9_]*="(?:[^"\\\n]|\\[\\"n])*")*\})? (-?[0-9]+(?:\.[0-9]+)?)$/;

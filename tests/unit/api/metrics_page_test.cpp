@@ -83,7 +83,8 @@ TEST(MetricsPage, RendersTheDocumentedPage) {
       "callgate_packets_dropped_total{reason=\"unknown_payload_type\"} 0\n"
       "callgate_packets_dropped_total{reason=\"no_remote\"} 5\n"
       "callgate_packets_dropped_total{reason=\"malformed\"} 0\n"
-      "callgate_packets_dropped_total{reason=\"send_failed\"} 0\n";
+      "callgate_packets_dropped_total{reason=\"send_failed\"} 0\n"
+      "callgate_packets_dropped_total{reason=\"stray_source\"} 0\n";
   EXPECT_EQ(renderMetrics(sample()), expected);
 }
 

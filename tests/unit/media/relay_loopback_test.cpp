@@ -587,6 +587,71 @@ TEST_F(RelayLoopbackTest, SymmetricRtpLatchesToWhereTheDeviceSendsFromAndANewSdp
   EXPECT_FALSE(nat.receive(20ms)) << "the old latch is still used";
 }
 
+TEST_F(RelayLoopbackTest, TheLatchIsStrictAStraySourceIsDroppedWhileTheLatchedOneIsLive) {
+  // The default, 1 s: long enough that a slow machine's pauses between the steps below never reach it.
+  config_.sipRelatchAfterSilence = 1s;
+  SipDevice device;  // what its SDP says
+  UdpPeer nat;       // where its RTP comes from
+  UdpPeer stray;     // someone spraying RTP at the port range
+  ASSERT_TRUE(nat.valid());
+  ASSERT_TRUE(stray.valid());
+  auto local = createRelay();
+  ASSERT_TRUE(local);
+  ASSERT_TRUE(setup(kG711, &device));
+  ScriptedClient& client = addClient(7);
+  ASSERT_TRUE(connect(client, *local));
+
+  for (uint16_t seq = 700; seq < 703; ++seq)
+    ASSERT_TRUE(nat.sendTo(local->sipRtpPort, rtpPacket(kPcmu, kDeviceSsrcA, seq)));
+  ASSERT_EQ(awaitRtp(client, 3).rtp.size(), 3u);
+
+  // While the latched source is live, another one is neither relayed nor answered.
+  for (uint16_t seq = 900; seq < 903; ++seq)
+    ASSERT_TRUE(stray.sendTo(local->sipRtpPort, rtpPacket(kPcmu, kDeviceSsrcB, seq)));
+  RelayStats s;
+  ASSERT_TRUE(eventually(
+      [&] {
+        s = stats();
+        return s.droppedStraySource >= 3;
+      },
+      kRelayTimeout));
+  for (uint16_t seq = 703; seq < 705; ++seq)
+    ASSERT_TRUE(nat.sendTo(local->sipRtpPort, rtpPacket(kPcmu, kDeviceSsrcA, seq)));
+  // Loopback delivers in order: had the stray packets been relayed, they would be before these two.
+  EXPECT_EQ(awaitRtp(client, 5).rtp.size(), 5u) << "stray packets reached the client";
+  clientSends(client, {{kPcmu, kClientSsrcA, 100, false}, {kPcmu, kClientSsrcA, 101, false}});
+  EXPECT_EQ(receiveRtp(nat, 2).size(), 2u);
+  EXPECT_FALSE(stray.receive(20ms)) << "the call's audio went to the stray source";
+  s = stats();
+  EXPECT_EQ(s.droppedStraySource, 3u);
+  EXPECT_EQ(s.sip.rtpStray, 3u);
+  EXPECT_EQ(counters_.dropped(MediaDrop::kStraySource), 3u);
+  EXPECT_EQ(s.sip.rtpLatches, 1u);
+
+  // The device at its SDP address is never stray: it takes the latch back at once.
+  const auto deviceSent = std::chrono::steady_clock::now();
+  ASSERT_TRUE(device.rtp.sendTo(local->sipRtpPort, rtpPacket(kPcmu, kDeviceSsrcA, 705)));
+  EXPECT_EQ(awaitRtp(client, 6).rtp.size(), 6u);
+  EXPECT_EQ(stats().sip.rtpLatches, 2u);
+  clientSends(client, {{kPcmu, kClientSsrcA, 102, false}});
+  EXPECT_EQ(receiveRtp(device.rtp, 1).size(), 1u);
+  EXPECT_FALSE(nat.receive(20ms));
+
+  // Once the latched source has sent nothing for sipRelatchAfterSilence, a new one may take over (a NAT
+  // that rebinds).
+  bool tookOver = false;
+  for (uint16_t seq = 710; seq < 750 && !tookOver; ++seq) {
+    ASSERT_TRUE(nat.sendTo(local->sipRtpPort, rtpPacket(kPcmu, kDeviceSsrcA, seq)));
+    tookOver = stats().sip.rtpLatches == 3;
+    if (!tookOver) tookOver = eventually([&] { return stats().sip.rtpLatches == 3; }, 100ms);
+  }
+  ASSERT_TRUE(tookOver) << "the silent latch was never given up";
+  EXPECT_GE(std::chrono::steady_clock::now() - deviceSent, 1s) << "given up before its silence";
+  clientSends(client, {{kPcmu, kClientSsrcA, 103, false}});
+  EXPECT_EQ(receiveRtp(nat, 1).size(), 1u);
+  EXPECT_TRUE(failures().empty());
+}
+
 TEST_F(RelayLoopbackTest, UnknownPayloadTypesAndMalformedPacketsAreDroppedAndCountedNeverFatal) {
   SipDevice device;
   auto local = createRelay();
