@@ -6,6 +6,7 @@
 #include <csignal>
 #include <iostream>
 
+#include "core/stop_signals.hpp"
 #include "sip/message/header_values.hpp"
 #include "sip/message/identity.hpp"
 #include "sip/message/uri.hpp"
@@ -78,11 +79,7 @@ int Agent::run() {
     if (!error) onSignal();
   });
   // main() blocked them until the handler was in place; a signal that came during start-up arrives now.
-  sigset_t stopSignals;
-  sigemptyset(&stopSignals);
-  sigaddset(&stopSignals, SIGINT);
-  sigaddset(&stopSignals, SIGTERM);
-  pthread_sigmask(SIG_UNBLOCK, &stopSignals, nullptr);
+  core::deliverStopSignals();
 
   switch (options_.command) {
     case Command::kRegister:
@@ -109,7 +106,7 @@ int Agent::run() {
   io_.run();
   // `timeout` sends a stop signal to the agent and then to its process group: the second one may come after
   // the handler is gone and must not kill the agent on its way out (exit 143 instead of its own code).
-  pthread_sigmask(SIG_BLOCK, &stopSignals, nullptr);
+  core::blockStopSignals();
   signals.cancel();
   // Sessions go before the transport and the layer they send through.
   calls_.clear();

@@ -9,11 +9,11 @@
 // prints one line per event ("registered ...", "trying", "answered ...", "ended by=local", ...) and exits 0
 // when it did what was asked, 1 when the peer refused or could not be reached, 2 on bad usage.
 #include <CLI/CLI.hpp>
-#include <csignal>
 #include <optional>
 #include <string>
 
 #include "agent.hpp"
+#include "core/stop_signals.hpp"
 
 namespace {
 
@@ -127,11 +127,7 @@ int main(int argc, char** argv) {
   // SIGINT and SIGTERM stay blocked until the agent's handler is in place (Agent::run unblocks them): a
   // signal during start-up waits instead of killing the agent half set up, and the resolver's thread inherits
   // the mask.
-  sigset_t stopSignals;
-  sigemptyset(&stopSignals);
-  sigaddset(&stopSignals, SIGINT);
-  sigaddset(&stopSignals, SIGTERM);
-  pthread_sigmask(SIG_BLOCK, &stopSignals, nullptr);
+  core::blockStopSignals();
   cli::Agent agent(options, *protocol);
   return agent.run();
 }

@@ -18,6 +18,7 @@
 #include "app/version.hpp"
 #include "core/logging.hpp"
 #include "core/random.hpp"
+#include "core/stop_signals.hpp"
 #include "core/timer_queue.hpp"
 #include "gateway/call_counters.hpp"
 #include "gateway/media_services.hpp"
@@ -402,16 +403,12 @@ int GatewayApp::run() {
     s.onSignal();
   });
   // main() blocked them until now; a signal that came during start-up is delivered here, to the handler.
-  sigset_t stopSignals;
-  sigemptyset(&stopSignals);
-  sigaddset(&stopSignals, SIGINT);
-  sigaddset(&stopSignals, SIGTERM);
-  pthread_sigmask(SIG_UNBLOCK, &stopSignals, nullptr);
+  core::deliverStopSignals();
   log.info("running until SIGINT (Ctrl-C) or SIGTERM");
   s.io.run();
   // A stop signal repeated during the teardown (`timeout` sends SIGTERM to the process and to its group) must
   // not kill the process half-way: blocked again before the handler goes.
-  pthread_sigmask(SIG_BLOCK, &stopSignals, nullptr);
+  core::blockStopSignals();
   signals.cancel();
   s.clients.clear();
   s.ws.reset();

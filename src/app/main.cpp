@@ -18,6 +18,7 @@
 #include "app/log_setup.hpp"
 #include "app/version.hpp"
 #include "core/logging.hpp"
+#include "core/stop_signals.hpp"
 
 namespace {
 
@@ -66,11 +67,7 @@ int main(int argc, char** argv) {
   // SIGINT and SIGTERM stay blocked until the gateway's handler is in place (GatewayApp::run unblocks them
   // on this thread): a signal during start-up waits instead of killing the process half set up, and the
   // threads started meanwhile (the DNS worker) inherit the mask, so the signal always reaches the loop's.
-  sigset_t stopSignals;
-  sigemptyset(&stopSignals);
-  sigaddset(&stopSignals, SIGINT);
-  sigaddset(&stopSignals, SIGTERM);
-  pthread_sigmask(SIG_BLOCK, &stopSignals, nullptr);
+  core::blockStopSignals();
   Options options;
   CLI::App cli{"callgate: a WebRTC-to-SIP call gateway", "callgate"};
   cli.set_version_flag("--version", "callgate " + std::string(app::kVersion));
